@@ -1,0 +1,144 @@
+import type { EnhancedEventEmitter } from './enhancedEvents';
+import type {
+	RouterRtpCodecCapability,
+	RtpCapabilities,
+} from './rtpParametersTypes';
+import type { AppData } from './typesGeneric';
+
+export type RouterOptions<RouterAppData extends AppData = AppData> = {
+	/**
+	 * Router media codecs.
+	 */
+	mediaCodecs?: RouterRtpCodecCapability[];
+
+	/**
+	 * Custom application data.
+	 */
+	appData?: RouterAppData;
+};
+
+export type RouterDump = {
+	/**
+	 * The Router id.
+	 */
+	id: string;
+	/**
+	 * Id of Transports.
+	 */
+	transportIds: string[];
+	/**
+	 * Id of RtpObservers.
+	 */
+	rtpObserverIds: string[];
+	/**
+	 * Array of Producer id and its respective Consumer ids.
+	 */
+	mapProducerIdConsumerIds: { key: string; values: string[] }[];
+	/**
+	 * Array of Consumer id and its Producer id.
+	 */
+	mapConsumerIdProducerId: { key: string; value: string }[];
+	/**
+	 * Array of Producer id and its respective Observer ids.
+	 */
+	mapProducerIdObserverIds: { key: string; values: string[] }[];
+	/**
+	 * Array of Producer id and its respective DataConsumer ids.
+	 */
+	mapDataProducerIdDataConsumerIds: { key: string; values: string[] }[];
+	/**
+	 * Array of DataConsumer id and its DataProducer id.
+	 */
+	mapDataConsumerIdDataProducerId: { key: string; value: string }[];
+};
+
+export type RouterEvents = {
+	workerclose: [];
+	listenererror: [string, Error];
+	// Private events.
+	'@close': [];
+};
+
+export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
+
+export type RouterObserverEvents = {
+	close: [];
+	newtransport: [unknown];
+	newrtpobserver: [unknown];
+};
+
+export interface Router<RouterAppData extends AppData = AppData>
+	extends EnhancedEventEmitter<RouterEvents> {
+	/**
+	 * Router id.
+	 */
+	get id(): string;
+
+	/**
+	 * Whether the Router is closed.
+	 */
+	get closed(): boolean;
+
+	/**
+	 * RTP capabilities of the Router.
+	 */
+	get rtpCapabilities(): RtpCapabilities;
+
+	/**
+	 * App custom data.
+	 */
+	get appData(): RouterAppData;
+
+	set appData(appData: RouterAppData);
+
+	/**
+	 * Observer.
+	 */
+	get observer(): RouterObserver;
+
+	/**
+	 * Close the Router.
+	 */
+	close(): void;
+
+	/**
+	 * Worker was closed.
+	 *
+	 * @private
+	 */
+	workerClosed(): void;
+
+	/**
+	 * Dump Router.
+	 */
+	dump(): Promise<RouterDump>;
+
+	/**
+	 * Check whether the given RTP capabilities can consume the given Producer.
+	 */
+	canConsume({
+		producerId,
+		rtpCapabilities,
+	}: {
+		producerId: string;
+		rtpCapabilities: RtpCapabilities;
+	}): boolean;
+
+	/**
+	 * Update the Router media codecs. Existing Producers and Consumers are not
+	 * affected.
+	 */
+	updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void;
+
+	/**
+	 * Transports, RTP observers and pipes arrive with later work; until then
+	 * these reject with UnsupportedError.
+	 */
+	createWebRtcTransport(options?: unknown): Promise<never>;
+	createPlainTransport(options?: unknown): Promise<never>;
+	createPipeTransport(options?: unknown): Promise<never>;
+	createDirectTransport(options?: unknown): Promise<never>;
+	pipeToRouter(options?: unknown): Promise<never>;
+	createActiveSpeakerObserver(options?: unknown): Promise<never>;
+	createAudioLevelObserver(options?: unknown): Promise<never>;
+}

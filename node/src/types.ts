@@ -1,0 +1,12 @@
+// Every public type name of the library (`mediasoup/types` and the `types`
+// namespace of the main module). Nothing here exists at run time.
+
+export type * from './indexTypes';
+export type * from './typesGeneric';
+export type * from './WorkerTypes';
+export type * from './RouterTypes';
+export type * from './rtpParametersTypes';
+export type * from './sctpParametersTypes';
+export type * from './srtpParametersTypes';
+export type * from './scalabilityModesTypes';
+export type { UnsupportedError, WorkerClosedError, NotFoundError } from './errors';

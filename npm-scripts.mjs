@@ -1,0 +1,484 @@
+// Every build, test and lint task of the project. Uses only Node built-ins so
+// that it runs before node_modules exists (e.g. `npm test` on a fresh clone).
+//
+// Usage: node npm-scripts.mjs <task>
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const WORKER_DIR = path.join(ROOT, 'worker');
+const BUILD_TYPE = process.env.MEDIASOUP_BUILDTYPE === 'Debug' ? 'Debug' : 'Release';
+const OUT_DIR = path.join(WORKER_DIR, 'out', BUILD_TYPE);
+const SANITIZE_OUT_DIR = path.join(WORKER_DIR, 'out', 'Sanitize');
+const FBS_DIR = path.join(WORKER_DIR, 'fbs');
+const TS_FBS_DIR = path.join(ROOT, 'node', 'src', 'fbs');
+const CACHE_DIR = path.join(ROOT, '.cache');
+const SUMMARY_FILE = path.join(CACHE_DIR, 'test-summary.json');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+// What the worker build needs from the system: pkg-config modules and
+// programs, each with the Debian package that provides it.
+const SYSTEM_DEPS = [
+	{ pkgConfig: 'libuv', debian: 'libuv1-dev' },
+	{ pkgConfig: 'openssl', debian: 'libssl-dev' },
+	{ pkgConfig: 'libsrtp2', debian: 'libsrtp2-dev' },
+	{ pkgConfig: 'usrsctp', debian: 'libusrsctp-dev' },
+	{ pkgConfig: 'flatbuffers', debian: 'libflatbuffers-dev' },
+	{ pkgConfig: 'catch2', debian: 'catch2' },
+	{ program: 'flatc', debian: 'flatbuffers-compiler' },
+	{ program: 'cmake', debian: 'cmake' },
+	{ program: 'ninja', debian: 'ninja-build' },
+	{ program: 'g++', debian: 'g++' },
+];
+// Needed only by `lint` and `format`.
+const LINT_SYSTEM_DEPS = [{ program: 'clang-format', debian: 'clang-format' }];
+
+const tasks = {
+	postinstall: async () => {
+		await ensureSystemDeps(SYSTEM_DEPS);
+		await buildWorker();
+		await buildTypeScript();
+	},
+	'typescript:build': async () => {
+		await ensureNodeModules();
+		await buildTypeScript();
+	},
+	'worker:build': async () => {
+		await ensureSystemDeps(SYSTEM_DEPS);
+		await buildWorker();
+	},
+	flatc: async () => {
+		await ensureSystemDeps(SYSTEM_DEPS);
+		generateTypeScriptFbs({ force: true });
+	},
+	test: async () => {
+		await ensureNodeModules();
+		await ensureSystemDeps(SYSTEM_DEPS);
+		await buildWorker();
+		await buildTypeScript();
+		fs.rmSync(SUMMARY_FILE, { force: true });
+
+		const workerOk = await testWorker();
+		const nodeOk = await testNode();
+
+		printSummary();
+
+		if (!workerOk || !nodeOk) {
+			process.exitCode = 1;
+		}
+	},
+	'test:worker': async () => {
+		await ensureSystemDeps(SYSTEM_DEPS);
+		await buildWorker();
+
+		if (!(await testWorker())) {
+			process.exitCode = 1;
+		}
+	},
+	'test:node': async () => {
+		await ensureNodeModules();
+		await buildWorker();
+		generateTypeScriptFbs();
+
+		if (!(await testNode())) {
+			process.exitCode = 1;
+		}
+	},
+	'test:sanitizers': async () => {
+		await ensureSystemDeps(SYSTEM_DEPS);
+		await buildWorker({ outDir: SANITIZE_OUT_DIR, buildType: 'Debug', sanitize: true });
+
+		const ok = runCatch2(path.join(SANITIZE_OUT_DIR, 'mediasoup-worker-test'), 'worker-sanitizers', {
+			ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1',
+			UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+		});
+
+		if (!ok) {
+			process.exitCode = 1;
+		}
+	},
+	lint: async () => {
+		await ensureNodeModules();
+		await ensureSystemDeps(LINT_SYSTEM_DEPS);
+		generateTypeScriptFbs();
+
+		let ok = run(NPX, ['eslint', '--max-warnings', '0', '.'], { check: false });
+
+		ok = run(NPX, ['prettier', '--check', ...prettierTargets()], { check: false }) && ok;
+		ok = run('clang-format', ['--dry-run', '--Werror', ...cppFiles()], { check: false }) && ok;
+
+		if (!ok) {
+			process.exitCode = 1;
+		}
+	},
+	format: async () => {
+		await ensureNodeModules();
+		await ensureSystemDeps(LINT_SYSTEM_DEPS);
+
+		run(NPX, ['prettier', '--write', ...prettierTargets()]);
+		run('clang-format', ['-i', ...cppFiles()]);
+	},
+	start: async () => {
+		await ensureNodeModules();
+		await ensureSystemDeps(SYSTEM_DEPS);
+		await buildWorker();
+		await buildTypeScript();
+
+		const example = path.join(ROOT, 'example', 'server.mjs');
+
+		if (!fs.existsSync(example)) {
+			console.error(
+				'npm-scripts: the example room server (example/) is not written yet; it arrives with the "scale out and example" work.'
+			);
+			process.exitCode = 1;
+
+			return;
+		}
+
+		run(process.execPath, [example]);
+	},
+	bench: async () => {
+		await ensureNodeModules();
+		await buildWorker();
+		await buildTypeScript();
+
+		const benchDir = path.join(ROOT, 'bench');
+
+		for (const file of fs.readdirSync(benchDir).filter(f => f.endsWith('.mjs')).sort()) {
+			run(process.execPath, [path.join(benchDir, file)]);
+		}
+	},
+};
+
+async function main() {
+	const taskName = process.argv[2];
+	const task = tasks[taskName];
+
+	if (!task) {
+		console.error(
+			`npm-scripts: unknown task "${taskName}"; tasks: ${Object.keys(tasks).join(', ')}`
+		);
+		process.exit(1);
+	}
+
+	try {
+		await task();
+	} catch (error) {
+		console.error(`npm-scripts: ${taskName} failed: ${error.message}`);
+		process.exit(1);
+	}
+}
+
+/**
+ * Runs a command with inherited stdio. Throws when it fails unless
+ * `check: false`, in which case it returns whether it succeeded.
+ */
+function run(command, args, { check = true, cwd = ROOT, env = {} } = {}) {
+	console.log(`> ${[command, ...args].join(' ')}`);
+
+	const result = spawnSync(command, args, {
+		cwd,
+		stdio: 'inherit',
+		env: { ...process.env, ...env },
+	});
+	const ok = result.status === 0;
+
+	if (!ok && check) {
+		throw new Error(
+			`"${command}" exited with ${result.error ? result.error.message : `code ${result.status}, signal ${result.signal}`}`
+		);
+	}
+
+	return ok;
+}
+
+function commandExists(program) {
+	return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+
+function missingSystemDeps(deps) {
+	const havePkgConfig = commandExists('pkg-config');
+
+	return deps.filter(dep => {
+		if (dep.program) {
+			return !commandExists(dep.program);
+		}
+
+		return (
+			!havePkgConfig ||
+			spawnSync('pkg-config', ['--exists', dep.pkgConfig], { stdio: 'ignore' }).status !== 0
+		);
+	});
+}
+
+/**
+ * Checks the system build dependencies; installs the missing ones with
+ * apt-get when running as root on Debian/Ubuntu, otherwise stops with the
+ * exact command to run.
+ */
+async function ensureSystemDeps(deps) {
+	let missing = missingSystemDeps(deps);
+
+	if (missing.length > 0 && !commandExists('pkg-config')) {
+		missing = [...missing, { program: 'pkg-config', debian: 'pkg-config' }];
+	}
+
+	if (missing.length === 0) {
+		return;
+	}
+
+	const packages = [...new Set(missing.map(dep => dep.debian))];
+	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+	const isDebian = fs.existsSync('/etc/debian_version') && commandExists('apt-get');
+
+	if (!isRoot || !isDebian) {
+		throw new Error(
+			`missing system build dependencies (${missing.map(d => d.pkgConfig ?? d.program).join(', ')}); install them with:\n\n  sudo apt-get install -y ${packages.join(' ')}\n`
+		);
+	}
+
+	console.log(`npm-scripts: installing missing system packages with apt-get: ${packages.join(' ')}`);
+
+	const env = { DEBIAN_FRONTEND: 'noninteractive' };
+
+	run('apt-get', ['update'], { env });
+	run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
+
+	const stillMissing = missingSystemDeps(deps);
+
+	if (stillMissing.length > 0) {
+		throw new Error(
+			`still missing after apt-get: ${stillMissing.map(d => d.pkgConfig ?? d.program).join(', ')}`
+		);
+	}
+}
+
+/**
+ * Installs npm dependencies when node_modules is missing or older than
+ * package.json. Our own postinstall is skipped there: the caller builds.
+ */
+async function ensureNodeModules() {
+	const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+	const packageJson = path.join(ROOT, 'package.json');
+
+	if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(packageJson).mtimeMs) {
+		return;
+	}
+
+	console.log('npm-scripts: installing npm dependencies');
+
+	const lockFile = path.join(ROOT, 'package-lock.json');
+
+	run(NPM, [fs.existsSync(lockFile) ? 'ci' : 'install', '--ignore-scripts', '--no-audit', '--no-fund']);
+}
+
+/**
+ * Configures (once) and builds the worker with CMake + Ninja. Ninja rebuilds
+ * only what is out of date.
+ */
+async function buildWorker({ outDir = OUT_DIR, buildType = BUILD_TYPE, sanitize = false } = {}) {
+	const buildDir = path.join(outDir, 'build');
+
+	if (!fs.existsSync(path.join(buildDir, 'build.ninja'))) {
+		run('cmake', [
+			'-S',
+			WORKER_DIR,
+			'-B',
+			buildDir,
+			'-G',
+			'Ninja',
+			`-DCMAKE_BUILD_TYPE=${buildType === 'Debug' ? 'Debug' : 'RelWithDebInfo'}`,
+			`-DMEDIASOUP_OUTPUT_DIR=${outDir}`,
+			`-DMEDIASOUP_SANITIZE=${sanitize ? 'ON' : 'OFF'}`,
+		]);
+	}
+
+	const jobs = String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+
+	run('ninja', ['-C', buildDir, '-j', jobs]);
+}
+
+/**
+ * Generates the TypeScript code of the channel schema into node/src/fbs when
+ * a schema is newer than what was generated.
+ */
+function generateTypeScriptFbs({ force = false } = {}) {
+	const schemas = fs
+		.readdirSync(FBS_DIR)
+		.filter(f => f.endsWith('.fbs'))
+		.map(f => path.join(FBS_DIR, f));
+	const stamp = path.join(TS_FBS_DIR, '.stamp');
+	const newestSchema = Math.max(...schemas.map(f => fs.statSync(f).mtimeMs));
+
+	if (!force && fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= newestSchema) {
+		return;
+	}
+
+	const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediasoup-fbs-'));
+
+	try {
+		run('flatc', ['--ts', '--gen-object-api', '-o', tmpDir, ...schemas]);
+		fs.rmSync(TS_FBS_DIR, { recursive: true, force: true });
+		fs.cpSync(path.join(tmpDir, 'fbs'), TS_FBS_DIR, { recursive: true });
+		fs.writeFileSync(stamp, '');
+	} finally {
+		fs.rmSync(tmpDir, { recursive: true, force: true });
+	}
+}
+
+async function buildTypeScript() {
+	generateTypeScriptFbs();
+	run(NPX, ['tsc', '-p', path.join(ROOT, 'tsconfig.json')]);
+}
+
+/**
+ * Records the passed/failed counts of one test run for the summary line.
+ */
+function recordSummary(suite, passed, failed) {
+	fs.mkdirSync(CACHE_DIR, { recursive: true });
+
+	const summary = fs.existsSync(SUMMARY_FILE)
+		? JSON.parse(fs.readFileSync(SUMMARY_FILE, 'utf8'))
+		: {};
+
+	summary[suite] = { passed, failed };
+	fs.writeFileSync(SUMMARY_FILE, JSON.stringify(summary, null, 2));
+}
+
+function printSummary() {
+	const summary = fs.existsSync(SUMMARY_FILE)
+		? JSON.parse(fs.readFileSync(SUMMARY_FILE, 'utf8'))
+		: {};
+	let passed = 0;
+	let failed = 0;
+
+	for (const [suite, counts] of Object.entries(summary)) {
+		console.log(`npm-scripts: ${suite}: ${counts.passed} passed, ${counts.failed} failed`);
+		passed += counts.passed;
+		failed += counts.failed;
+	}
+
+	console.log(`${passed} passed, ${failed} failed`);
+}
+
+/**
+ * Runs a Catch2 binary and records its test case counts. Returns whether
+ * every test case passed.
+ */
+function runCatch2(binary, suite, env = {}) {
+	console.log(`> ${binary}`);
+
+	const result = spawnSync(binary, [], {
+		cwd: ROOT,
+		env: { ...process.env, ...env },
+		encoding: 'utf8',
+		maxBuffer: 256 * 1024 * 1024,
+	});
+
+	process.stdout.write(result.stdout ?? '');
+	process.stderr.write(result.stderr ?? '');
+
+	const output = `${result.stdout ?? ''}`;
+	let passed = 0;
+	let failed = 0;
+	let match;
+
+	if ((match = /All tests passed \(\d+ assertions? in (\d+) test cases?\)/.exec(output))) {
+		passed = Number(match[1]);
+	} else if ((match = /test cases:\s*(\d+)\s*\|\s*(\d+) passed\s*\|\s*(\d+) failed/.exec(output))) {
+		passed = Number(match[2]);
+		failed = Number(match[3]);
+	} else if ((match = /test cases:\s*(\d+)\s*\|\s*(\d+) failed/.exec(output))) {
+		failed = Number(match[2]);
+	} else {
+		// Crashed before reporting: count the whole binary as one failure.
+		failed = 1;
+	}
+
+	if (result.status !== 0 && failed === 0) {
+		failed = 1;
+	}
+
+	recordSummary(suite, passed, failed);
+
+	return result.status === 0;
+}
+
+async function testWorker() {
+	return runCatch2(path.join(OUT_DIR, 'mediasoup-worker-test'), 'worker');
+}
+
+async function testNode() {
+	fs.mkdirSync(CACHE_DIR, { recursive: true });
+
+	const resultsFile = path.join(CACHE_DIR, 'jest-results.json');
+
+	fs.rmSync(resultsFile, { force: true });
+
+	const ok = run(
+		NPX,
+		['jest', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(3)],
+		{ check: false }
+	);
+
+	if (fs.existsSync(resultsFile)) {
+		const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+		// A test file that fails to run has no test results but counts as failed.
+		const brokenSuites = results.testResults.filter(
+			r => r.status === 'failed' && r.assertionResults.length === 0
+		).length;
+
+		recordSummary('node', results.numPassedTests, results.numFailedTests + brokenSuites);
+	} else {
+		recordSummary('node', 0, 1);
+	}
+
+	return ok;
+}
+
+function prettierTargets() {
+	return [
+		'node/src/**/*.ts',
+		'!node/src/fbs/**',
+		'*.mjs',
+		'*.js',
+		'*.json',
+		'.ci/*.mjs',
+		'README.md',
+	];
+}
+
+function cppFiles() {
+	const files = [];
+	const walk = dir => {
+		for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+			const full = path.join(dir, entry.name);
+
+			if (entry.isDirectory()) {
+				if (entry.name !== 'out') {
+					walk(full);
+				}
+			} else if (/\.(cpp|hpp|h)$/.test(entry.name)) {
+				files.push(path.relative(ROOT, full));
+			}
+		}
+	};
+
+	for (const dir of ['include', 'src', 'test', 'fuzzer']) {
+		const full = path.join(WORKER_DIR, dir);
+
+		if (fs.existsSync(full)) {
+			walk(full);
+		}
+	}
+
+	return files.sort();
+}
+
+await main();

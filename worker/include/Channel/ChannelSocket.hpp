@@ -1,0 +1,86 @@
+#ifndef MS_CHANNEL_SOCKET_HPP
+#define MS_CHANNEL_SOCKET_HPP
+
+#include "common.hpp"
+#include "Channel/ChannelFrameDecoder.hpp"
+#include "Channel/ChannelRequest.hpp"
+#include "Logger.hpp"
+
+#include "FBS/message_generated.h"
+#include <uv.h>
+
+namespace Channel
+{
+	// The two pipes to Node: requests are read from `consumerFd` (fd 3) and
+	// responses, notifications and logs are written to `producerFd` (fd 4).
+	class ChannelSocket : public Logger::Sink, public ChannelFrameDecoder::Listener
+	{
+	public:
+		class Listener
+		{
+		public:
+			virtual ~Listener() = default;
+
+		public:
+			virtual void OnChannelRequest(ChannelSocket* channel, ChannelRequest* request) = 0;
+			// The reading pipe closed (Node went away) or failed.
+			virtual void OnChannelClosed(ChannelSocket* channel) = 0;
+		};
+
+	public:
+		ChannelSocket(int consumerFd, int producerFd);
+		~ChannelSocket() override;
+
+	public:
+		void SetListener(Listener* listener);
+		void Close();
+		flatbuffers::FlatBufferBuilder& GetBufferBuilder()
+		{
+			return this->bufferBuilder;
+		}
+		// Frames and writes a message built in GetBufferBuilder(), then clears it.
+		// Returns false (and sends nothing) when the message exceeds the frame limit.
+		bool SendMessage(flatbuffers::Offset<FBS::Message::Message> message);
+		void SendNotification(const std::string& handlerId, FBS::Notification::Event event);
+		// Counters for dumps and tests.
+		size_t GetDroppedMessages() const
+		{
+			return this->droppedMessages;
+		}
+
+		/* Pure virtual methods inherited from Logger::Sink. */
+	public:
+		void OnLog(LogLevel level, std::string_view source, std::string_view text) override;
+
+		/* Pure virtual methods inherited from ChannelFrameDecoder::Listener. */
+	public:
+		void OnChannelFrame(std::span<const uint8_t> frame) override;
+		void OnChannelOversizeFrame(size_t length) override;
+
+		/* Callbacks fired by libuv. */
+	public:
+		void OnUvRead(ssize_t nread, const uv_buf_t* buf);
+		void OnUvAlloc(size_t suggestedSize, uv_buf_t* buf);
+
+	private:
+		void Write(const uint8_t* data, size_t length);
+
+	private:
+		// Passed by argument.
+		Listener* listener{ nullptr };
+		// Allocated by this.
+		uv_pipe_t* consumerPipe{ nullptr };
+		uv_pipe_t* producerPipe{ nullptr };
+		// Others.
+		ChannelFrameDecoder decoder;
+		flatbuffers::FlatBufferBuilder bufferBuilder;
+		// Logs and notifications may be sent while a response is being built.
+		flatbuffers::FlatBufferBuilder sideBuilder;
+		uint8_t readBuffer[65536];
+		bool closed{ false };
+		bool sendingLog{ false };
+		size_t droppedMessages{ 0u };
+	};
+} // namespace Channel
+
+#endif
