@@ -94,10 +94,14 @@ const tasks = {
 		await ensureSystemDeps(SYSTEM_DEPS);
 		await buildWorker({ outDir: SANITIZE_OUT_DIR, buildType: 'Debug', sanitize: true });
 
-		const ok = runCatch2(path.join(SANITIZE_OUT_DIR, 'mediasoup-worker-test'), 'worker-sanitizers', {
-			ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1',
-			UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
-		});
+		const ok = runCatch2(
+			path.join(SANITIZE_OUT_DIR, 'mediasoup-worker-test'),
+			'worker-sanitizers',
+			{
+				ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1',
+				UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+			}
+		);
 
 		if (!ok) {
 			process.exitCode = 1;
@@ -150,7 +154,10 @@ const tasks = {
 
 		const benchDir = path.join(ROOT, 'bench');
 
-		for (const file of fs.readdirSync(benchDir).filter(f => f.endsWith('.mjs')).sort()) {
+		for (const file of fs
+			.readdirSync(benchDir)
+			.filter(f => f.endsWith('.mjs'))
+			.sort()) {
 			run(process.execPath, [path.join(benchDir, file)]);
 		}
 	},
@@ -243,7 +250,9 @@ async function ensureSystemDeps(deps) {
 		);
 	}
 
-	console.log(`npm-scripts: installing missing system packages with apt-get: ${packages.join(' ')}`);
+	console.log(
+		`npm-scripts: installing missing system packages with apt-get: ${packages.join(' ')}`
+	);
 
 	const env = { DEBIAN_FRONTEND: 'noninteractive' };
 
@@ -275,7 +284,12 @@ async function ensureNodeModules() {
 
 	const lockFile = path.join(ROOT, 'package-lock.json');
 
-	run(NPM, [fs.existsSync(lockFile) ? 'ci' : 'install', '--ignore-scripts', '--no-audit', '--no-fund']);
+	run(NPM, [
+		fs.existsSync(lockFile) ? 'ci' : 'install',
+		'--ignore-scripts',
+		'--no-audit',
+		'--no-fund',
+	]);
 }
 
 /**
@@ -421,11 +435,9 @@ async function testNode() {
 
 	fs.rmSync(resultsFile, { force: true });
 
-	const ok = run(
-		NPX,
-		['jest', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(3)],
-		{ check: false }
-	);
+	const ok = run(NPX, ['jest', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(3)], {
+		check: false,
+	});
 
 	if (fs.existsSync(resultsFile)) {
 		const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));

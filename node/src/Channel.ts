@@ -73,21 +73,13 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 
 		this.#consumerSocket.on('data', (chunk: Buffer) => this.#onData(chunk));
 
-		this.#consumerSocket.on('end', () =>
-			logger.debug('consumer Socket ended by the other side')
-		);
+		this.#consumerSocket.on('end', () => logger.debug('consumer Socket ended by the other side'));
 
-		this.#consumerSocket.on('error', error =>
-			logger.error(`consumer Socket error: ${error}`)
-		);
+		this.#consumerSocket.on('error', error => logger.error(`consumer Socket error: ${error}`));
 
-		this.#producerSocket.on('end', () =>
-			logger.debug('producer Socket ended by the other side')
-		);
+		this.#producerSocket.on('end', () => logger.debug('producer Socket ended by the other side'));
 
-		this.#producerSocket.on('error', error =>
-			logger.error(`producer Socket error: ${error}`)
-		);
+		this.#producerSocket.on('error', error => logger.error(`producer Socket error: ${error}`));
 	}
 
 	get closed(): boolean {
@@ -166,7 +158,14 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 		let requestOffset: number;
 
 		if (bodyType !== undefined && bodyOffset !== undefined) {
-			requestOffset = Request.createRequest(builder, id, method, handlerIdOffset, bodyType, bodyOffset);
+			requestOffset = Request.createRequest(
+				builder,
+				id,
+				method,
+				handlerIdOffset,
+				bodyType,
+				bodyOffset
+			);
 		} else {
 			requestOffset = Request.createRequest(
 				builder,

@@ -1,8 +1,5 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
-import type {
-	RouterRtpCodecCapability,
-	RtpCapabilities,
-} from './rtpParametersTypes';
+import type { RouterRtpCodecCapability, RtpCapabilities } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
@@ -67,8 +64,9 @@ export type RouterObserverEvents = {
 	newrtpobserver: [unknown];
 };
 
-export interface Router<RouterAppData extends AppData = AppData>
-	extends EnhancedEventEmitter<RouterEvents> {
+export interface Router<
+	RouterAppData extends AppData = AppData,
+> extends EnhancedEventEmitter<RouterEvents> {
 	/**
 	 * Router id.
 	 */

@@ -132,8 +132,9 @@ export type WorkerObserverEvents = {
 	newrouter: [Router];
 };
 
-export interface Worker<WorkerAppData extends AppData = AppData>
-	extends EnhancedEventEmitter<WorkerEvents> {
+export interface Worker<
+	WorkerAppData extends AppData = AppData,
+> extends EnhancedEventEmitter<WorkerEvents> {
 	/**
 	 * Worker process identifier (PID).
 	 */
@@ -184,9 +185,7 @@ export interface Worker<WorkerAppData extends AppData = AppData>
 	/**
 	 * Update settings.
 	 */
-	updateSettings<T extends AppData = AppData>(
-		options?: WorkerUpdateableSettings<T>
-	): Promise<void>;
+	updateSettings<T extends AppData = AppData>(options?: WorkerUpdateableSettings<T>): Promise<void>;
 
 	/**
 	 * Create a WebRtcServer.

@@ -85,10 +85,7 @@ export function validateAndNormalizeRtpCapabilities(
 	}
 
 	caps.headerExtensions.forEach((ext, idx) =>
-		validateAndNormalizeRtpHeaderExtension(
-			ext,
-			`caps.headerExtensions[${idx}]`
-		)
+		validateAndNormalizeRtpHeaderExtension(ext, `caps.headerExtensions[${idx}]`)
 	);
 }
 
@@ -180,7 +177,10 @@ export function validateAndNormalizeSctpStreamParameters(
 	}
 
 	// Like the reference implementation, a zero value counts as "not given".
-	if (params.maxPacketLifeTime && typeof params.maxPacketLifeTime !== 'number') {
+	if (
+		params.maxPacketLifeTime &&
+		typeof params.maxPacketLifeTime !== 'number'
+	) {
 		throw new TypeError('params.maxPacketLifeTime must be a number');
 	}
 
@@ -811,10 +811,6 @@ function matchCodecs(
 		}
 
 		case 'video/h264': {
-			if (!strict) {
-				break;
-			}
-
 			// No type coercion: 1 and '1' differ.
 			if (
 				(aParams['packetization-mode'] || 0) !==
@@ -1092,7 +1088,10 @@ function normalizeParameterValues(
 	}
 }
 
-function validateAndNormalizeRtcpFeedback(fb: RtcpFeedback, path: string): void {
+function validateAndNormalizeRtcpFeedback(
+	fb: RtcpFeedback,
+	path: string
+): void {
 	if (!isPlainObject(fb)) {
 		throw new TypeError(`${path} must be an object`);
 	}

@@ -90,10 +90,7 @@ export type RouterRtpCodecCapability = Omit<
  * in remote capabilities.
  */
 export type RtpHeaderExtensionDirection =
-	| 'sendrecv'
-	| 'sendonly'
-	| 'recvonly'
-	| 'inactive';
+	'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 /**
  * An RTP header extension within some RTP capabilities.

@@ -9,27 +9,15 @@
 class DepLibUV
 {
 public:
-	static uv_loop_t* GetLoop()
-	{
-		return uv_default_loop();
-	}
+	static uv_loop_t* GetLoop() { return uv_default_loop(); }
 	static void RunLoop();
 	// Closes every handle left and runs the loop until they are gone.
 	static void ClassDestroy();
 	// Milliseconds of the loop's monotonic clock (cached per loop iteration).
-	static uint64_t GetTimeMs()
-	{
-		return uv_now(uv_default_loop());
-	}
+	static uint64_t GetTimeMs() { return uv_now(uv_default_loop()); }
 	// Milliseconds of the monotonic clock, read now.
-	static uint64_t GetTimeMsNow()
-	{
-		return uv_hrtime() / 1000000u;
-	}
-	static const char* GetVersion()
-	{
-		return uv_version_string();
-	}
+	static uint64_t GetTimeMsNow() { return uv_hrtime() / 1000000u; }
+	static const char* GetVersion() { return uv_version_string(); }
 };
 
 #endif

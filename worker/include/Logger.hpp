@@ -2,6 +2,7 @@
 #define MS_LOGGER_HPP
 
 #include "common.hpp"
+
 #include "Settings.hpp"
 
 #include <cstdio>
@@ -35,77 +36,77 @@ public:
 		return static_cast<uint8_t>(Settings::configuration.logLevel) >= static_cast<uint8_t>(level);
 	}
 	// printf-style.
-	[[gnu::format(printf, 3, 4)]] static void Write(
-	  LogLevel level, const char* source, const char* fmt, ...);
-	[[gnu::format(printf, 2, 3)]] [[noreturn]] static void Abort(
-	  const char* source, const char* fmt, ...);
+	[[gnu::format(printf, 3, 4)]] static void
+	Write(LogLevel level, const char* source, const char* fmt, ...);
+	[[gnu::format(printf, 2, 3)]] [[noreturn]] static void
+	Abort(const char* source, const char* fmt, ...);
 };
 
-#define MS_DEBUG_TAG(tag, fmt, ...) \
-	do \
-	{ \
-		if (Logger::IsEnabled(LogLevel::LOG_DEBUG) && Settings::configuration.logTags.tag) \
-		{ \
-			Logger::Write(LogLevel::LOG_DEBUG, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__); \
-		} \
+#define MS_DEBUG_TAG(tag, fmt, ...)                                                                \
+	do                                                                                               \
+	{                                                                                                \
+		if (Logger::IsEnabled(LogLevel::LOG_DEBUG) && Settings::configuration.logTags.tag)             \
+		{                                                                                              \
+			Logger::Write(LogLevel::LOG_DEBUG, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__);                \
+		}                                                                                              \
 	} while (false)
 
-#define MS_WARN_TAG(tag, fmt, ...) \
-	do \
-	{ \
-		if (Logger::IsEnabled(LogLevel::LOG_WARN) && Settings::configuration.logTags.tag) \
-		{ \
-			Logger::Write(LogLevel::LOG_WARN, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__); \
-		} \
+#define MS_WARN_TAG(tag, fmt, ...)                                                                 \
+	do                                                                                               \
+	{                                                                                                \
+		if (Logger::IsEnabled(LogLevel::LOG_WARN) && Settings::configuration.logTags.tag)              \
+		{                                                                                              \
+			Logger::Write(LogLevel::LOG_WARN, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__);                 \
+		}                                                                                              \
 	} while (false)
 
-#define MS_DEBUG(fmt, ...) \
-	do \
-	{ \
-		if (Logger::IsEnabled(LogLevel::LOG_DEBUG)) \
-		{ \
-			Logger::Write(LogLevel::LOG_DEBUG, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__); \
-		} \
+#define MS_DEBUG(fmt, ...)                                                                         \
+	do                                                                                               \
+	{                                                                                                \
+		if (Logger::IsEnabled(LogLevel::LOG_DEBUG))                                                    \
+		{                                                                                              \
+			Logger::Write(LogLevel::LOG_DEBUG, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__);                \
+		}                                                                                              \
 	} while (false)
 
-#define MS_WARN(fmt, ...) \
-	do \
-	{ \
-		if (Logger::IsEnabled(LogLevel::LOG_WARN)) \
-		{ \
-			Logger::Write(LogLevel::LOG_WARN, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__); \
-		} \
+#define MS_WARN(fmt, ...)                                                                          \
+	do                                                                                               \
+	{                                                                                                \
+		if (Logger::IsEnabled(LogLevel::LOG_WARN))                                                     \
+		{                                                                                              \
+			Logger::Write(LogLevel::LOG_WARN, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__);                 \
+		}                                                                                              \
 	} while (false)
 
-#define MS_ERROR(fmt, ...) \
-	do \
-	{ \
-		if (Logger::IsEnabled(LogLevel::LOG_ERROR)) \
-		{ \
-			Logger::Write(LogLevel::LOG_ERROR, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__); \
-		} \
+#define MS_ERROR(fmt, ...)                                                                         \
+	do                                                                                               \
+	{                                                                                                \
+		if (Logger::IsEnabled(LogLevel::LOG_ERROR))                                                    \
+		{                                                                                              \
+			Logger::Write(LogLevel::LOG_ERROR, MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__);                \
+		}                                                                                              \
 	} while (false)
 
 #ifdef MS_LOG_DEV
 #	define MS_DEBUG_DEV(fmt, ...) MS_DEBUG(fmt __VA_OPT__(, ) __VA_ARGS__)
 #else
-#	define MS_DEBUG_DEV(fmt, ...) \
-		do \
-		{ \
+#	define MS_DEBUG_DEV(fmt, ...)                                                                   \
+		do                                                                                             \
+		{                                                                                              \
 		} while (false)
 #endif
 
 // A broken invariant of our own code (never bad input): abort with a message.
 #define MS_ABORT(fmt, ...) Logger::Abort(MS_CLASS, fmt __VA_OPT__(, ) __VA_ARGS__)
 
-#define MS_ASSERT(condition, fmt, ...) \
-	do \
-	{ \
-		if (!(condition)) \
-		{ \
-			Logger::Abort( \
-			  MS_CLASS, "failed assertion '%s': " fmt, #condition __VA_OPT__(, ) __VA_ARGS__); \
-		} \
+#define MS_ASSERT(condition, fmt, ...)                                                             \
+	do                                                                                               \
+	{                                                                                                \
+		if (!(condition))                                                                              \
+		{                                                                                              \
+			Logger::Abort(                                                                               \
+				MS_CLASS, "failed assertion '%s': " fmt, #condition __VA_OPT__(, ) __VA_ARGS__);           \
+		}                                                                                              \
 	} while (false)
 
 #endif

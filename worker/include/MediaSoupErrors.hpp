@@ -13,48 +13,33 @@
 class MediaSoupError : public std::runtime_error
 {
 public:
-	explicit MediaSoupError(const std::string& description) : std::runtime_error(description)
-	{
-	}
+	explicit MediaSoupError(const std::string& description) : std::runtime_error(description) {}
 
-	virtual const char* TypeName() const
-	{
-		return "Error";
-	}
+	virtual const char* TypeName() const { return "Error"; }
 };
 
 // A bad option value: Node rejects with TypeError.
 class MediaSoupTypeError : public MediaSoupError
 {
 public:
-	explicit MediaSoupTypeError(const std::string& description) : MediaSoupError(description)
-	{
-	}
+	explicit MediaSoupTypeError(const std::string& description) : MediaSoupError(description) {}
 
-	const char* TypeName() const override
-	{
-		return "TypeError";
-	}
+	const char* TypeName() const override { return "TypeError"; }
 };
 
 // The target entity is closed or unknown: Node rejects with NotFoundError.
 class MediaSoupNotFoundError : public MediaSoupError
 {
 public:
-	explicit MediaSoupNotFoundError(const std::string& description) : MediaSoupError(description)
-	{
-	}
+	explicit MediaSoupNotFoundError(const std::string& description) : MediaSoupError(description) {}
 
-	const char* TypeName() const override
-	{
-		return "NotFoundError";
-	}
+	const char* TypeName() const override { return "NotFoundError"; }
 };
 
 namespace Errors
 {
 	// printf-style formatting of an error description.
-	template<typename... Args>
+	template <typename... Args>
 	std::string Format(const char* fmt, Args... args)
 	{
 		char buffer[1024];

@@ -2,6 +2,7 @@
 #define MS_WORKER_HPP
 
 #include "common.hpp"
+
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "Channel/ChannelSocket.hpp"
 #include "RTC/DtlsCertificate.hpp"
@@ -13,8 +14,8 @@
 // The root of a worker process: answers requests addressed to the Worker,
 // dispatches the others to their entities, and owns the Routers.
 class Worker : public Channel::ChannelSocket::Listener,
-               public Channel::RequestHandler,
-               public SignalHandle::Listener
+							 public Channel::RequestHandler,
+							 public SignalHandle::Listener
 {
 public:
 	Worker(Channel::ChannelSocket* channel, std::unique_ptr<RTC::DtlsCertificate> certificate);
@@ -22,10 +23,7 @@ public:
 
 public:
 	void Close();
-	bool IsClosed() const
-	{
-		return this->closed;
-	}
+	bool IsClosed() const { return this->closed; }
 
 	/* Methods inherited from Channel::ChannelSocket::Listener. */
 public:

@@ -1,6 +1,7 @@
 #define MS_CLASS "DepLibSRTP"
 
 #include "DepLibSRTP.hpp"
+
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
 

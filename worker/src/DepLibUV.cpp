@@ -1,6 +1,7 @@
 #define MS_CLASS "DepLibUV"
 
 #include "DepLibUV.hpp"
+
 #include "Logger.hpp"
 
 void DepLibUV::RunLoop()
@@ -14,15 +15,15 @@ void DepLibUV::ClassDestroy()
 
 	// Close any handle still open so uv_loop_close() can succeed.
 	uv_walk(
-	  loop,
-	  [](uv_handle_t* handle, void* /*arg*/)
-	  {
-		  if (!uv_is_closing(handle))
-		  {
-			  uv_close(handle, nullptr);
-		  }
-	  },
-	  nullptr);
+		loop,
+		[](uv_handle_t* handle, void* /*arg*/)
+		{
+			if (!uv_is_closing(handle))
+			{
+				uv_close(handle, nullptr);
+			}
+		},
+		nullptr);
 
 	uv_run(loop, UV_RUN_DEFAULT);
 

@@ -1,6 +1,7 @@
 #define MS_CLASS "DepOpenSSL"
 
 #include "DepOpenSSL.hpp"
+
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
 
@@ -9,7 +10,9 @@
 
 void DepOpenSSL::ClassInit()
 {
-	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr) != 1)
+	if (
+		OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr) !=
+		1)
 	{
 		MS_THROW_ERROR("OPENSSL_init_ssl() failed");
 	}

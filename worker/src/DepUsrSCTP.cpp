@@ -1,6 +1,7 @@
 #define MS_CLASS "DepUsrSCTP"
 
 #include "DepUsrSCTP.hpp"
+
 #include "Logger.hpp"
 
 #include <usrsctp.h>
@@ -10,7 +11,8 @@ namespace
 	// usrsctp hands every outgoing SCTP packet to this callback, with the
 	// address the association was connected to. No association exists in this
 	// process until a transport enables SCTP, so there is nowhere to send it.
-	int onSctpOutbound(void* /*addr*/, void* /*data*/, size_t /*len*/, uint8_t /*tos*/, uint8_t /*setDf*/)
+	int onSctpOutbound(
+		void* /*addr*/, void* /*data*/, size_t /*len*/, uint8_t /*tos*/, uint8_t /*setDf*/)
 	{
 		MS_WARN_TAG(sctp, "outgoing SCTP packet with no association to carry it, dropped");
 

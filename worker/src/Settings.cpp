@@ -1,6 +1,7 @@
 #define MS_CLASS "Settings"
 
 #include "Settings.hpp"
+
 #include "MediaSoupErrors.hpp"
 
 #include <charconv>
@@ -20,20 +21,20 @@ namespace
 		if (value.empty() || result.ec != std::errc() || result.ptr != end)
 		{
 			MS_THROW_TYPE_ERROR(
-			  "invalid value '%.*s' for %.*s: not an integer",
-			  static_cast<int>(value.size()),
-			  value.data(),
-			  static_cast<int>(name.size()),
-			  name.data());
+				"invalid value '%.*s' for %.*s: not an integer",
+				static_cast<int>(value.size()),
+				value.data(),
+				static_cast<int>(name.size()),
+				name.data());
 		}
 
 		if (port < 1u || port > 65535u)
 		{
 			MS_THROW_TYPE_ERROR(
-			  "invalid value %u for %.*s: must be in 1..65535",
-			  port,
-			  static_cast<int>(name.size()),
-			  name.data());
+				"invalid value %u for %.*s: must be in 1..65535",
+				port,
+				static_cast<int>(name.size()),
+				name.data());
 		}
 
 		return static_cast<uint16_t>(port);
@@ -52,7 +53,7 @@ Settings::Configuration Settings::Parse(const std::vector<std::string_view>& arg
 		if (!arg.starts_with("--"))
 		{
 			MS_THROW_TYPE_ERROR(
-			  "invalid argument '%.*s': expected --name=value", static_cast<int>(arg.size()), arg.data());
+				"invalid argument '%.*s': expected --name=value", static_cast<int>(arg.size()), arg.data());
 		}
 
 		const auto equal = arg.find('=');
@@ -60,7 +61,7 @@ Settings::Configuration Settings::Parse(const std::vector<std::string_view>& arg
 		if (equal == std::string_view::npos)
 		{
 			MS_THROW_TYPE_ERROR(
-			  "invalid argument '%.*s': expected --name=value", static_cast<int>(arg.size()), arg.data());
+				"invalid argument '%.*s': expected --name=value", static_cast<int>(arg.size()), arg.data());
 		}
 
 		const auto name  = arg.substr(2, equal - 2);
@@ -105,16 +106,16 @@ Settings::Configuration Settings::Parse(const std::vector<std::string_view>& arg
 	if (config.rtcMinPort > config.rtcMaxPort)
 	{
 		MS_THROW_TYPE_ERROR(
-		  "rtcMinPort (%u) cannot be greater than rtcMaxPort (%u)",
-		  config.rtcMinPort,
-		  config.rtcMaxPort);
+			"rtcMinPort (%u) cannot be greater than rtcMaxPort (%u)",
+			config.rtcMinPort,
+			config.rtcMaxPort);
 	}
 
 	if (config.dtlsCertificateFile.empty() != config.dtlsPrivateKeyFile.empty())
 	{
 		MS_THROW_TYPE_ERROR(
-		  "dtlsCertificateFile and dtlsPrivateKeyFile must be given together (%s is missing)",
-		  config.dtlsCertificateFile.empty() ? "dtlsCertificateFile" : "dtlsPrivateKeyFile");
+			"dtlsCertificateFile and dtlsPrivateKeyFile must be given together (%s is missing)",
+			config.dtlsCertificateFile.empty() ? "dtlsCertificateFile" : "dtlsPrivateKeyFile");
 	}
 
 	return config;

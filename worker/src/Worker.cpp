@@ -1,6 +1,7 @@
 #define MS_CLASS "Worker"
 
 #include "Worker.hpp"
+
 #include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 Worker::Worker(Channel::ChannelSocket* channel, std::unique_ptr<RTC::DtlsCertificate> certificate)
-  : channel(channel), certificate(std::move(certificate))
+		: channel(channel), certificate(std::move(certificate))
 {
 	this->channel->SetListener(this);
 
@@ -46,10 +47,10 @@ void Worker::Close()
 void Worker::OnChannelRequest(Channel::ChannelSocket* /*channel*/, Channel::ChannelRequest* request)
 {
 	MS_DEBUG_DEV(
-	  "request [method:%.*s, id:%u]",
-	  static_cast<int>(request->methodName.size()),
-	  request->methodName.data(),
-	  request->id);
+		"request [method:%.*s, id:%u]",
+		static_cast<int>(request->methodName.size()),
+		request->methodName.data(),
+		request->id);
 
 	try
 	{
@@ -64,10 +65,10 @@ void Worker::OnChannelRequest(Channel::ChannelSocket* /*channel*/, Channel::Chan
 			if (!handler)
 			{
 				MS_THROW_NOT_FOUND_ERROR(
-				  "no entity with id '%s' for request '%.*s'",
-				  request->handlerId.c_str(),
-				  static_cast<int>(request->methodName.size()),
-				  request->methodName.data());
+					"no entity with id '%s' for request '%.*s'",
+					request->handlerId.c_str(),
+					static_cast<int>(request->methodName.size()),
+					request->methodName.data());
 			}
 
 			handler->HandleRequest(request);
@@ -124,10 +125,9 @@ void Worker::HandleRequest(Channel::ChannelRequest* request)
 			}
 
 			const std::vector<flatbuffers::Offset<flatbuffers::String>> noIds;
-			auto handlers =
-			  FBS::Worker::CreateChannelMessageHandlersDirect(builder, &handlerIds, &noIds);
-			auto dump = FBS::Worker::CreateDumpResponseDirect(
-			  builder, static_cast<uint32_t>(getpid()), &noIds, &routerIds, handlers);
+			auto handlers = FBS::Worker::CreateChannelMessageHandlersDirect(builder, &handlerIds, &noIds);
+			auto dump     = FBS::Worker::CreateDumpResponseDirect(
+        builder, static_cast<uint32_t>(getpid()), &noIds, &routerIds, handlers);
 
 			request->Accept(FBS::Response::Body::Worker_DumpResponse, dump);
 
@@ -238,9 +238,9 @@ void Worker::HandleRequest(Channel::ChannelRequest* request)
 		default:
 		{
 			MS_THROW_ERROR(
-			  "unknown method '%.*s'",
-			  static_cast<int>(request->methodName.size()),
-			  request->methodName.data());
+				"unknown method '%.*s'",
+				static_cast<int>(request->methodName.size()),
+				request->methodName.data());
 		}
 	}
 }

@@ -70,7 +70,7 @@ int main(int argc, char* argv[])
 		if (!Settings::configuration.dtlsCertificateFile.empty())
 		{
 			certificate = RTC::DtlsCertificate::FromFiles(
-			  Settings::configuration.dtlsCertificateFile, Settings::configuration.dtlsPrivateKeyFile);
+				Settings::configuration.dtlsCertificateFile, Settings::configuration.dtlsPrivateKeyFile);
 		}
 	}
 	catch (const MediaSoupError& error)

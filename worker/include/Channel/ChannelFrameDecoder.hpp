@@ -28,21 +28,16 @@ namespace Channel
 		public:
 			// `frame` is valid only during the call.
 			virtual void OnChannelFrame(std::span<const uint8_t> frame) = 0;
-			virtual void OnChannelOversizeFrame(size_t length) = 0;
+			virtual void OnChannelOversizeFrame(size_t length)          = 0;
 		};
 
 	public:
-		explicit ChannelFrameDecoder(Listener* listener) : listener(listener)
-		{
-		}
+		explicit ChannelFrameDecoder(Listener* listener) : listener(listener) {}
 
 	public:
 		void Feed(std::span<const uint8_t> data);
 		// Bytes held waiting for the rest of a frame.
-		size_t GetBufferedSize() const
-		{
-			return this->buffer.size();
-		}
+		size_t GetBufferedSize() const { return this->buffer.size(); }
 
 	private:
 		// Passed by argument.

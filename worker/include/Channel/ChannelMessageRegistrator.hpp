@@ -2,6 +2,7 @@
 #define MS_CHANNEL_MESSAGE_REGISTRATOR_HPP
 
 #include "common.hpp"
+
 #include "Channel/ChannelRequest.hpp"
 
 #include <unordered_map>

@@ -19,7 +19,7 @@ namespace Channel
 		// The builder in which a response body must be built before Accept().
 		flatbuffers::FlatBufferBuilder& GetBufferBuilder();
 		void Accept();
-		template<typename Body>
+		template <typename Body>
 		void Accept(FBS::Response::Body bodyType, flatbuffers::Offset<Body>& body)
 		{
 			SendResponse(true, bodyType, body.Union(), nullptr, nullptr);
@@ -27,7 +27,7 @@ namespace Channel
 		// `errorType` is the JavaScript error class Node rejects with.
 		void Error(const char* errorType, const char* reason);
 		// The typed body, or nullptr when it is absent or of another type.
-		template<typename Body>
+		template <typename Body>
 		const Body* GetBody() const
 		{
 			return this->data->body_as<Body>();
@@ -36,11 +36,11 @@ namespace Channel
 
 	private:
 		void SendResponse(
-		  bool accepted,
-		  FBS::Response::Body bodyType,
-		  flatbuffers::Offset<void> body,
-		  const char* errorType,
-		  const char* reason);
+			bool accepted,
+			FBS::Response::Body bodyType,
+			flatbuffers::Offset<void> body,
+			const char* errorType,
+			const char* reason);
 
 	public:
 		// Passed by argument.

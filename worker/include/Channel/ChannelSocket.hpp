@@ -2,11 +2,12 @@
 #define MS_CHANNEL_SOCKET_HPP
 
 #include "common.hpp"
+
 #include "Channel/ChannelFrameDecoder.hpp"
 #include "Channel/ChannelRequest.hpp"
+#include "FBS/message_generated.h"
 #include "Logger.hpp"
 
-#include "FBS/message_generated.h"
 #include <uv.h>
 
 namespace Channel
@@ -34,19 +35,13 @@ namespace Channel
 	public:
 		void SetListener(Listener* listener);
 		void Close();
-		flatbuffers::FlatBufferBuilder& GetBufferBuilder()
-		{
-			return this->bufferBuilder;
-		}
+		flatbuffers::FlatBufferBuilder& GetBufferBuilder() { return this->bufferBuilder; }
 		// Frames and writes a message built in GetBufferBuilder(), then clears it.
 		// Returns false (and sends nothing) when the message exceeds the frame limit.
 		bool SendMessage(flatbuffers::Offset<FBS::Message::Message> message);
 		void SendNotification(const std::string& handlerId, FBS::Notification::Event event);
 		// Counters for dumps and tests.
-		size_t GetDroppedMessages() const
-		{
-			return this->droppedMessages;
-		}
+		size_t GetDroppedMessages() const { return this->droppedMessages; }
 
 		/* Pure virtual methods inherited from Logger::Sink. */
 	public:

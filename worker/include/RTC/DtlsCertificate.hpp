@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
 #include <vector>
 
 namespace RTC
@@ -26,8 +27,8 @@ namespace RTC
 		// Loads PEM files. Throws MediaSoupTypeError naming the file when it
 		// cannot be read or parsed, or when the key does not match the
 		// certificate.
-		static std::unique_ptr<DtlsCertificate> FromFiles(
-		  const std::string& certificateFile, const std::string& privateKeyFile);
+		static std::unique_ptr<DtlsCertificate>
+		FromFiles(const std::string& certificateFile, const std::string& privateKeyFile);
 		// Generates a fresh self-signed certificate (ECDSA P-256). Throws
 		// MediaSoupError if OpenSSL fails.
 		static std::unique_ptr<DtlsCertificate> Generate();
@@ -38,19 +39,10 @@ namespace RTC
 		DtlsCertificate& operator=(const DtlsCertificate&) = delete;
 
 	public:
-		X509* GetCertificate() const
-		{
-			return this->certificate.get();
-		}
-		EVP_PKEY* GetPrivateKey() const
-		{
-			return this->privateKey.get();
-		}
+		X509* GetCertificate() const { return this->certificate.get(); }
+		EVP_PKEY* GetPrivateKey() const { return this->privateKey.get(); }
 		// In this order: sha-1, sha-224, sha-256, sha-384, sha-512.
-		const std::vector<Fingerprint>& GetFingerprints() const
-		{
-			return this->fingerprints;
-		}
+		const std::vector<Fingerprint>& GetFingerprints() const { return this->fingerprints; }
 
 	private:
 		// Frees the OpenSSL objects held in std::unique_ptr.

@@ -2,6 +2,7 @@
 #define MS_RTC_ROUTER_HPP
 
 #include "common.hpp"
+
 #include "Channel/ChannelMessageRegistrator.hpp"
 
 namespace RTC
@@ -17,10 +18,7 @@ namespace RTC
 		~Router() override;
 
 	public:
-		const std::string& GetId() const
-		{
-			return this->id;
-		}
+		const std::string& GetId() const { return this->id; }
 
 		/* Methods inherited from Channel::RequestHandler. */
 	public:

@@ -4,6 +4,7 @@
 #include "common.hpp"
 
 #include <uv.h>
+
 #include <vector>
 
 // Delivers POSIX signals to a listener through the libuv loop.

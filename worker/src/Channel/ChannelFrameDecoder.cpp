@@ -11,7 +11,7 @@ namespace Channel
 		uint32_t ReadLength(const uint8_t* data)
 		{
 			return static_cast<uint32_t>(data[0]) | (static_cast<uint32_t>(data[1]) << 8) |
-			       (static_cast<uint32_t>(data[2]) << 16) | (static_cast<uint32_t>(data[3]) << 24);
+						 (static_cast<uint32_t>(data[2]) << 16) | (static_cast<uint32_t>(data[3]) << 24);
 		}
 	} // namespace
 
@@ -91,7 +91,7 @@ namespace Channel
 			if (this->buffer.size() == HeaderSize + length)
 			{
 				this->listener->OnChannelFrame(
-				  std::span<const uint8_t>(this->buffer.data() + HeaderSize, length));
+					std::span<const uint8_t>(this->buffer.data() + HeaderSize, length));
 				this->buffer.clear();
 			}
 		}

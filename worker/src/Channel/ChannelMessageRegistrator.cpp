@@ -1,6 +1,7 @@
 #define MS_CLASS "Channel::ChannelMessageRegistrator"
 
 #include "Channel/ChannelMessageRegistrator.hpp"
+
 #include "MediaSoupErrors.hpp"
 
 #include <algorithm>

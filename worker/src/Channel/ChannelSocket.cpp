@@ -1,6 +1,7 @@
 #define MS_CLASS "Channel::ChannelSocket"
 
 #include "Channel/ChannelSocket.hpp"
+
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
 
@@ -86,7 +87,7 @@ namespace Channel
 		}
 
 		const int err =
-		  uv_read_start(reinterpret_cast<uv_stream_t*>(this->consumerPipe), onAlloc, onRead);
+			uv_read_start(reinterpret_cast<uv_stream_t*>(this->consumerPipe), onAlloc, onRead);
 
 		if (err != 0)
 		{
@@ -146,10 +147,11 @@ namespace Channel
 
 	void ChannelSocket::SendNotification(const std::string& handlerId, FBS::Notification::Event event)
 	{
-		auto& builder     = this->sideBuilder;
-		auto notification = FBS::Notification::CreateNotificationDirect(builder, handlerId.c_str(), event);
-		auto message      = FBS::Message::CreateMessage(
-      builder, FBS::Message::Body::Notification, notification.Union());
+		auto& builder = this->sideBuilder;
+		auto notification =
+			FBS::Notification::CreateNotificationDirect(builder, handlerId.c_str(), event);
+		auto message =
+			FBS::Message::CreateMessage(builder, FBS::Message::Body::Notification, notification.Union());
 
 		builder.FinishSizePrefixed(message);
 		Write(builder.GetBufferPointer(), builder.GetSize());
@@ -215,8 +217,8 @@ namespace Channel
 			++this->droppedMessages;
 
 			MS_ERROR(
-			  "dropping a channel message of unexpected type %s",
-			  FBS::Message::EnumNameBody(message->data_type()));
+				"dropping a channel message of unexpected type %s",
+				FBS::Message::EnumNameBody(message->data_type()));
 
 			return;
 		}
@@ -239,9 +241,9 @@ namespace Channel
 		++this->droppedMessages;
 
 		MS_ERROR(
-		  "dropping a channel message of %zu bytes (limit is %zu)",
-		  length,
-		  ChannelFrameDecoder::MaxFrameSize);
+			"dropping a channel message of %zu bytes (limit is %zu)",
+			length,
+			ChannelFrameDecoder::MaxFrameSize);
 	}
 
 	void ChannelSocket::OnUvAlloc(size_t /*suggestedSize*/, uv_buf_t* buf)
@@ -255,7 +257,7 @@ namespace Channel
 		if (nread > 0)
 		{
 			this->decoder.Feed(std::span<const uint8_t>(
-			  reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
+				reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
 		}
 		else if (nread < 0)
 		{
@@ -276,9 +278,9 @@ namespace Channel
 			return;
 		}
 
-		auto* stream = reinterpret_cast<uv_stream_t*>(this->producerPipe);
-		uv_buf_t buffer =
-		  uv_buf_init(reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned int>(length));
+		auto* stream    = reinterpret_cast<uv_stream_t*>(this->producerPipe);
+		uv_buf_t buffer = uv_buf_init(
+			reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned int>(length));
 
 		// Try to write at once; libuv refuses (EAGAIN) while earlier writes are
 		// queued, which keeps the order of messages.
@@ -302,7 +304,7 @@ namespace Channel
 		std::memcpy(pendingWrite->data.get(), data + done, pending);
 
 		buffer = uv_buf_init(
-		  reinterpret_cast<char*>(pendingWrite->data.get()), static_cast<unsigned int>(pending));
+			reinterpret_cast<char*>(pendingWrite->data.get()), static_cast<unsigned int>(pending));
 
 		const int err = uv_write(&pendingWrite->req, stream, &buffer, 1, onWrite);
 

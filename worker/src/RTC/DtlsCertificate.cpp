@@ -24,7 +24,7 @@ namespace RTC
 		};
 
 		// In the order GetFingerprints() promises.
-		constexpr std::array<FingerprintAlgorithm, 5> FingerprintAlgorithms { {
+		constexpr std::array<FingerprintAlgorithm, 5> FingerprintAlgorithms{ {
 			{ "sha-1", EVP_sha1 },
 			{ "sha-224", EVP_sha224 },
 			{ "sha-256", EVP_sha256 },
@@ -32,8 +32,8 @@ namespace RTC
 			{ "sha-512", EVP_sha512 },
 		} };
 
-		constexpr int ValidityBeforeNowSeconds { 24 * 3600 };
-		constexpr int ValidityAfterNowSeconds { 30 * 24 * 3600 };
+		constexpr int ValidityBeforeNowSeconds{ 24 * 3600 };
+		constexpr int ValidityAfterNowSeconds{ 30 * 24 * 3600 };
 
 		// Pops every error OpenSSL queued in this thread and returns the reason of
 		// the first one (the root cause). The queue must be left empty: a stale
@@ -42,7 +42,7 @@ namespace RTC
 		std::string PopOpenSslError()
 		{
 			const unsigned long first = ERR_peek_error();
-			std::string         reason { "unknown OpenSSL error" };
+			std::string reason{ "unknown OpenSSL error" };
 
 			if (first != 0 && ERR_SYSTEM_ERROR(first))
 			{
@@ -81,12 +81,12 @@ namespace RTC
 		// Upper-case hex byte pairs, joined by the separator (':' in fingerprints).
 		std::string ToHex(std::span<const unsigned char> bytes, std::string_view separator)
 		{
-			static constexpr char Digits[] { "0123456789ABCDEF" };
-			std::string           hex;
+			static constexpr char Digits[]{ "0123456789ABCDEF" };
+			std::string hex;
 
 			hex.reserve(bytes.size() * (2u + separator.size()));
 
-			for (size_t i { 0u }; i < bytes.size(); ++i)
+			for (size_t i{ 0u }; i < bytes.size(); ++i)
 			{
 				if (i > 0u)
 				{
@@ -129,7 +129,7 @@ namespace RTC
 	std::unique_ptr<DtlsCertificate> DtlsCertificate::Generate()
 	{
 		// Named curve encoding is OpenSSL 3's default, as peers expect.
-		EvpPkeyPtr privateKey { EVP_EC_gen("P-256") };
+		EvpPkeyPtr privateKey{ EVP_EC_gen("P-256") };
 
 		if (!privateKey)
 		{
@@ -138,7 +138,7 @@ namespace RTC
 			MS_THROW_ERROR("DTLS certificate: P-256 key generation failed (%s)", reason.c_str());
 		}
 
-		X509Ptr certificate { X509_new() };
+		X509Ptr certificate{ X509_new() };
 
 		if (!certificate)
 		{
@@ -149,8 +149,8 @@ namespace RTC
 
 		// Random serial number and common name, so two workers (or two runs) never
 		// present the same identity. The serial is forced odd so it is never zero.
-		uint64_t                     serial { 0u };
-		std::array<unsigned char, 8> nameBytes {};
+		uint64_t serial{ 0u };
+		std::array<unsigned char, 8> nameBytes{};
 
 		if (
 			RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof(serial)) != 1 ||
@@ -165,8 +165,8 @@ namespace RTC
 
 		const std::string commonName = "mediasoup" + ToHex(nameBytes, "");
 
-		X509*       cert = certificate.get();
-		X509_NAME*  name = X509_get_subject_name(cert);
+		X509* cert       = certificate.get();
+		X509_NAME* name  = X509_get_subject_name(cert);
 		const auto* cn   = reinterpret_cast<const unsigned char*>(commonName.c_str());
 		const auto* from = X509_gmtime_adj(X509_getm_notBefore(cert), -ValidityBeforeNowSeconds);
 		const auto* to   = X509_gmtime_adj(X509_getm_notAfter(cert), ValidityAfterNowSeconds);
@@ -201,7 +201,7 @@ namespace RTC
 
 	DtlsCertificate::BioPtr DtlsCertificate::OpenFile(const std::string& file, const char* what)
 	{
-		BioPtr bio { BIO_new_file(file.c_str(), "r") };
+		BioPtr bio{ BIO_new_file(file.c_str(), "r") };
 
 		if (!bio)
 		{
@@ -220,7 +220,7 @@ namespace RTC
 
 		// Only the first certificate of the file is used: DTLS peers check the
 		// fingerprint, not a chain.
-		X509Ptr certificate { PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr) };
+		X509Ptr certificate{ PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr) };
 
 		if (!certificate)
 		{
@@ -240,7 +240,7 @@ namespace RTC
 		// This may throw.
 		auto bio = OpenFile(file, "private key");
 
-		EvpPkeyPtr privateKey { PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr) };
+		EvpPkeyPtr privateKey{ PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr) };
 
 		if (!privateKey)
 		{
@@ -265,7 +265,7 @@ namespace RTC
 		for (const auto& algorithm : FingerprintAlgorithms)
 		{
 			unsigned char digest[EVP_MAX_MD_SIZE];
-			unsigned int  len { 0u };
+			unsigned int len{ 0u };
 
 			// If this throws, the members already built free the certificate and key.
 			if (X509_digest(this->certificate.get(), algorithm.digest(), digest, &len) != 1)

@@ -1,13 +1,14 @@
 #define MS_CLASS "RTC::Router"
 
 #include "RTC/Router.hpp"
+
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
 
 namespace RTC
 {
 	Router::Router(Channel::ChannelMessageRegistrator* registrator, const std::string& id)
-	  : registrator(registrator), id(id)
+			: registrator(registrator), id(id)
 	{
 		this->registrator->RegisterHandler(this->id, this);
 	}
@@ -28,15 +29,15 @@ namespace RTC
 				const std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> noArrays;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringString>> noPairs;
 				auto dump = FBS::Router::CreateDumpResponseDirect(
-				  builder,
-				  this->id.c_str(),
-				  &noIds,
-				  &noIds,
-				  &noArrays,
-				  &noPairs,
-				  &noArrays,
-				  &noArrays,
-				  &noPairs);
+					builder,
+					this->id.c_str(),
+					&noIds,
+					&noIds,
+					&noArrays,
+					&noPairs,
+					&noArrays,
+					&noArrays,
+					&noPairs);
 
 				request->Accept(FBS::Response::Body::Router_DumpResponse, dump);
 
@@ -45,7 +46,10 @@ namespace RTC
 
 			default:
 			{
-				MS_THROW_ERROR("unknown method '%.*s'", static_cast<int>(request->methodName.size()), request->methodName.data());
+				MS_THROW_ERROR(
+					"unknown method '%.*s'",
+					static_cast<int>(request->methodName.size()),
+					request->methodName.data());
 			}
 		}
 	}

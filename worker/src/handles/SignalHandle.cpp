@@ -1,6 +1,7 @@
 #define MS_CLASS "SignalHandle"
 
 #include "handles/SignalHandle.hpp"
+
 #include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
@@ -18,9 +19,7 @@ namespace
 	}
 } // namespace
 
-SignalHandle::SignalHandle(Listener* listener) : listener(listener)
-{
-}
+SignalHandle::SignalHandle(Listener* listener) : listener(listener) {}
 
 SignalHandle::~SignalHandle()
 {

@@ -1,8 +1,10 @@
 #include "common.hpp"
+
 #include "MediaSoupErrors.hpp"
 #include "Settings.hpp"
 
 #include <catch2/catch.hpp>
+
 #include <vector>
 
 using Args = std::vector<std::string_view>;
@@ -23,15 +25,15 @@ TEST_CASE("Settings::Parse gives the documented defaults", "[Settings]")
 TEST_CASE("Settings::Parse reads every option", "[Settings]")
 {
 	const auto config = Settings::Parse(Args{
-	  "--logLevel=debug",
-	  "--logTag=ice",
-	  "--logTag=dtls",
-	  "--logTag=nonsense",
-	  "--rtcMinPort=2000",
-	  "--rtcMaxPort=2020",
-	  "--dtlsCertificateFile=/tmp/cert.pem",
-	  "--dtlsPrivateKeyFile=/tmp/key.pem",
-	  "--libwebrtcFieldTrials=WebRTC-Foo/Enabled/",
+		"--logLevel=debug",
+		"--logTag=ice",
+		"--logTag=dtls",
+		"--logTag=nonsense",
+		"--rtcMinPort=2000",
+		"--rtcMaxPort=2020",
+		"--dtlsCertificateFile=/tmp/cert.pem",
+		"--dtlsPrivateKeyFile=/tmp/key.pem",
+		"--libwebrtcFieldTrials=WebRTC-Foo/Enabled/",
 	});
 
 	REQUIRE(config.logLevel == LogLevel::LOG_DEBUG);

@@ -1,7 +1,9 @@
 #include "common.hpp"
+
 #include "Channel/ChannelFrameDecoder.hpp"
 
 #include <catch2/catch.hpp>
+
 #include <vector>
 
 using Channel::ChannelFrameDecoder;
@@ -16,10 +18,7 @@ namespace
 		{
 			this->frames.emplace_back(frame.begin(), frame.end());
 		}
-		void OnChannelOversizeFrame(size_t length) override
-		{
-			this->oversizeLengths.push_back(length);
-		}
+		void OnChannelOversizeFrame(size_t length) override { this->oversizeLengths.push_back(length); }
 
 	public:
 		std::vector<std::vector<uint8_t>> frames;
@@ -55,7 +54,8 @@ namespace
 	}
 } // namespace
 
-TEST_CASE("ChannelFrameDecoder splits frames however the bytes arrive", "[Channel][ChannelFrameDecoder]")
+TEST_CASE(
+	"ChannelFrameDecoder splits frames however the bytes arrive", "[Channel][ChannelFrameDecoder]")
 {
 	const std::vector<uint8_t> a{ 0x01, 0x02, 0x03 };
 	const std::vector<uint8_t> b{};
@@ -90,7 +90,8 @@ TEST_CASE("ChannelFrameDecoder splits frames however the bytes arrive", "[Channe
 	}
 }
 
-TEST_CASE("ChannelFrameDecoder keeps a partial frame until it completes", "[Channel][ChannelFrameDecoder]")
+TEST_CASE(
+	"ChannelFrameDecoder keeps a partial frame until it completes", "[Channel][ChannelFrameDecoder]")
 {
 	FakeListener listener;
 	ChannelFrameDecoder decoder(&listener);
@@ -107,7 +108,9 @@ TEST_CASE("ChannelFrameDecoder keeps a partial frame until it completes", "[Chan
 	REQUIRE(listener.frames[0] == std::vector<uint8_t>{ 0x10, 0x20, 0x30, 0x40 });
 }
 
-TEST_CASE("ChannelFrameDecoder refuses an oversize frame and resynchronises", "[Channel][ChannelFrameDecoder]")
+TEST_CASE(
+	"ChannelFrameDecoder refuses an oversize frame and resynchronises",
+	"[Channel][ChannelFrameDecoder]")
 {
 	const size_t oversize = ChannelFrameDecoder::MaxFrameSize + 1;
 	const std::vector<uint8_t> big(oversize, 0x55);
@@ -140,7 +143,8 @@ TEST_CASE("ChannelFrameDecoder refuses an oversize frame and resynchronises", "[
 	}
 }
 
-TEST_CASE("ChannelFrameDecoder accepts a frame of exactly the limit", "[Channel][ChannelFrameDecoder]")
+TEST_CASE(
+	"ChannelFrameDecoder accepts a frame of exactly the limit", "[Channel][ChannelFrameDecoder]")
 {
 	FakeListener listener;
 	ChannelFrameDecoder decoder(&listener);

@@ -41,7 +41,7 @@ namespace
 			return false;
 		}
 
-		for (size_t i { 0u }; i < value.size(); ++i)
+		for (size_t i{ 0u }; i < value.size(); ++i)
 		{
 			const char c = value[i];
 
@@ -63,7 +63,7 @@ namespace
 
 	std::string GetCommonName(X509* certificate)
 	{
-		char buffer[256] {};
+		char buffer[256]{};
 
 		X509_NAME_get_text_by_NID(
 			X509_get_subject_name(certificate), NID_commonName, buffer, sizeof(buffer));
@@ -92,7 +92,7 @@ SCENARIO("DtlsCertificate::FromFiles() loads PEM files", "[DtlsCertificate]")
 		};
 
 		// `openssl x509 -noout -fingerprint -sha1 (-sha224...) -in dtls-cert.pem`.
-		const std::vector<Row> expected {
+		const std::vector<Row> expected{
 			{ "sha-1",
 				"BF:29:C5:67:42:2F:E2:4A:BC:FB:33:50:E5:D4:25:A3:"
 				"83:C4:17:50" },
@@ -117,7 +117,7 @@ SCENARIO("DtlsCertificate::FromFiles() loads PEM files", "[DtlsCertificate]")
 
 		REQUIRE(fingerprints.size() == expected.size());
 
-		for (size_t i { 0u }; i < expected.size(); ++i)
+		for (size_t i{ 0u }; i < expected.size(); ++i)
 		{
 			INFO("row " << i << ": " << expected[i].algorithm);
 
@@ -164,7 +164,7 @@ SCENARIO("DtlsCertificate::FromFiles() rejects bad files", "[DtlsCertificate]")
 	const auto edKey     = DataFile("dtls-ed25519-key.pem");
 	const auto encrypted = DataFile("dtls-encrypted-key.pem");
 
-	const std::vector<Row> rows {
+	const std::vector<Row> rows{
 		{ "missing certificate file", missing, key, missing },
 		{ "missing private key file", cert, missing, missing },
 		{ "certificate file is a directory", MS_TEST_DATA_DIR, key, MS_TEST_DATA_DIR },
@@ -208,16 +208,16 @@ SCENARIO("DtlsCertificate::Generate() makes a self-signed ECDSA certificate", "[
 
 	REQUIRE(certificate);
 
-	X509*     x509 = certificate->GetCertificate();
-	EVP_PKEY* key  = certificate->GetPrivateKey();
+	X509* x509    = certificate->GetCertificate();
+	EVP_PKEY* key = certificate->GetPrivateKey();
 
 	REQUIRE(x509 != nullptr);
 	REQUIRE(key != nullptr);
 
 	SECTION("P-256 key matching the certificate, which it signed with SHA-256")
 	{
-		char   group[64] {};
-		size_t groupLen { 0u };
+		char group[64]{};
+		size_t groupLen{ 0u };
 
 		REQUIRE(EVP_PKEY_is_a(key, "EC") == 1);
 		REQUIRE(EVP_PKEY_get_group_name(key, group, sizeof(group), &groupLen) == 1);
@@ -235,7 +235,7 @@ SCENARIO("DtlsCertificate::Generate() makes a self-signed ECDSA certificate", "[
 		REQUIRE(X509_NAME_cmp(X509_get_subject_name(x509), X509_get_issuer_name(x509)) == 0);
 		REQUIRE(commonName.starts_with("mediasoup"));
 		REQUIRE(commonName.size() > std::string("mediasoup").size());
-		uint64_t serial { 0u };
+		uint64_t serial{ 0u };
 
 		REQUIRE(ASN1_INTEGER_get_uint64(&serial, X509_get_serialNumber(x509)) == 1);
 		REQUIRE(serial != 0u);
@@ -244,8 +244,8 @@ SCENARIO("DtlsCertificate::Generate() makes a self-signed ECDSA certificate", "[
 	SECTION("valid from one day ago until 30 days from now")
 	{
 		time_t now = time(nullptr);
-		int    days { 0 };
-		int    seconds { 0 };
+		int days{ 0 };
+		int seconds{ 0 };
 
 		REQUIRE(X509_cmp_time(X509_get0_notBefore(x509), &now) < 0);
 		REQUIRE(X509_cmp_time(X509_get0_notAfter(x509), &now) > 0);
@@ -266,11 +266,11 @@ SCENARIO("DtlsCertificate::Generate() makes a self-signed ECDSA certificate", "[
 		struct Row
 		{
 			const char* algorithm;
-			size_t      length;
+			size_t length;
 		};
 
 		// N bytes print as 2N hex digits and N-1 colons.
-		const std::vector<Row> expected {
+		const std::vector<Row> expected{
 			{ "sha-1", 59u },    { "sha-224", 83u },  { "sha-256", 95u },
 			{ "sha-384", 143u }, { "sha-512", 191u },
 		};
@@ -279,7 +279,7 @@ SCENARIO("DtlsCertificate::Generate() makes a self-signed ECDSA certificate", "[
 
 		REQUIRE(fingerprints.size() == expected.size());
 
-		for (size_t i { 0u }; i < expected.size(); ++i)
+		for (size_t i{ 0u }; i < expected.size(); ++i)
 		{
 			INFO("row " << i << ": " << expected[i].algorithm << " " << fingerprints[i].value);
 
@@ -302,7 +302,7 @@ SCENARIO("DtlsCertificate::Generate() makes a self-signed ECDSA certificate", "[
 				X509_get_serialNumber(x509), X509_get_serialNumber(other->GetCertificate())) != 0);
 		REQUIRE(GetCommonName(x509) != GetCommonName(other->GetCertificate()));
 
-		for (size_t i { 0u }; i < certificate->GetFingerprints().size(); ++i)
+		for (size_t i{ 0u }; i < certificate->GetFingerprints().size(); ++i)
 		{
 			CHECK(certificate->GetFingerprints()[i].value != other->GetFingerprints()[i].value);
 		}
