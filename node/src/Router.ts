@@ -74,7 +74,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		this.#internal = internal;
 		this.#data = data;
 		this.#channel = channel;
-		this.#appData = appData ?? ({} as RouterAppData);
+		this.#appData = appData || ({} as RouterAppData);
 	}
 
 	get id(): string {
@@ -214,12 +214,12 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void {
 		logger.debug('updateMediaCodecs()');
 
-		if (!Array.isArray(mediaCodecs)) {
+		if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
 			throw new TypeError('mediaCodecs must be an array');
 		}
 
-		// This may throw.
-		const rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs));
+		// Same rules as createRouter(): no codecs means none. This may throw.
+		const rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs ?? []));
 
 		this.#data = { ...this.#data, rtpCapabilities };
 	}

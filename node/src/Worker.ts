@@ -46,6 +46,9 @@ const EXIT_CODE_SETTINGS_ERROR = 42;
 // How long close() waits for the worker to exit before killing it.
 const CLOSE_KILL_TIMEOUT_MS = 5000;
 
+// How long a failed start waits for the rest of the worker's stderr.
+const STDERR_DRAIN_TIMEOUT_MS = 1000;
+
 export class WorkerImpl<WorkerAppData extends AppData = AppData>
 	extends EnhancedEventEmitter<WorkerEvents>
 	implements Worker<WorkerAppData>
@@ -119,7 +122,7 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 
 		logger.debug(`spawning worker process: ${workerBin} ${spawnArgs.join(' ')}`);
 
-		this.#appData = appData ?? ({} as WorkerAppData);
+		this.#appData = appData || ({} as WorkerAppData);
 
 		this.#child = spawn(workerBin, spawnArgs, {
 			env: { ...process.env, MEDIASOUP_VERSION: version },
@@ -185,8 +188,7 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 			}
 		});
 
-		process.once('SIGINT', this.#onProcessSignal);
-		process.once('SIGTERM', this.#onProcessSignal);
+		addProcessSignalListener(this.#onProcessSignal);
 	}
 
 	get pid(): number {
@@ -285,7 +287,6 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 
 		response.body(body);
 
-		/* eslint-disable camelcase */
 		return {
 			ru_utime: Number(body.ruUtime()),
 			ru_stime: Number(body.ruStime()),
@@ -304,7 +305,6 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 			ru_nvcsw: Number(body.ruNvcsw()),
 			ru_nivcsw: Number(body.ruNivcsw()),
 		};
-		/* eslint-enable camelcase */
 	}
 
 	async updateSettings<T extends AppData = AppData>({
@@ -417,8 +417,7 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 	#close(): void {
 		this.#closed = true;
 
-		process.off('SIGINT', this.#onProcessSignal);
-		process.off('SIGTERM', this.#onProcessSignal);
+		removeProcessSignalListener(this.#onProcessSignal);
 
 		this.#channel.close();
 
@@ -427,6 +426,37 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 		}
 
 		this.#routers.clear();
+	}
+
+	/**
+	 * Calls `callback` once the worker's stderr has been fully read (or after a
+	 * short while, should a grandchild process keep it open).
+	 */
+	#afterStderrDrained(callback: () => void): void {
+		const stderr = this.#child.stderr;
+
+		if (!stderr || stderr.readableEnded || stderr.destroyed) {
+			callback();
+
+			return;
+		}
+
+		let called = false;
+		const done = (): void => {
+			if (called) {
+				return;
+			}
+
+			called = true;
+			clearTimeout(timer);
+			stderr.off('end', done);
+			stderr.off('close', done);
+			callback();
+		};
+		const timer = setTimeout(done, STDERR_DRAIN_TIMEOUT_MS);
+
+		stderr.once('end', done);
+		stderr.once('close', done);
 	}
 
 	#onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -439,20 +469,27 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 			this.#spawnDone = true;
 			this.#subprocessClosed = true;
 
-			const detail = this.#stderrTail.trim();
-
 			this.#close();
 
-			if (code === EXIT_CODE_SETTINGS_ERROR) {
-				this.emit('@failure', new TypeError(`wrong settings: ${detail || 'rejected by the worker'}`));
-			} else {
-				this.emit(
-					'@failure',
-					new Error(
-						`worker process failed to start [pid:${this.#pid}, code:${code}, signal:${signal}]${detail ? `: ${detail}` : ''}`
-					)
-				);
-			}
+			// 'exit' may come before the last stderr output has been read, and
+			// that output is what explains the failure.
+			this.#afterStderrDrained(() => {
+				const detail = this.#stderrTail.trim();
+
+				if (code === EXIT_CODE_SETTINGS_ERROR) {
+					this.emit(
+						'@failure',
+						new TypeError(`wrong settings: ${detail || 'rejected by the worker'}`)
+					);
+				} else {
+					this.emit(
+						'@failure',
+						new Error(
+							`worker process failed to start [pid:${this.#pid}, code:${code}, signal:${signal}]${detail ? `: ${detail}` : ''}`
+						)
+					);
+				}
+			});
 
 			return;
 		}
@@ -466,7 +503,9 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 			return;
 		}
 
-		logger.error(`worker process died unexpectedly [pid:${this.#pid}, code:${code}, signal:${signal}]`);
+		logger.error(
+			`worker process died unexpectedly [pid:${this.#pid}, code:${code}, signal:${signal}]`
+		);
 
 		this.#died = true;
 		this.#close();
@@ -543,11 +582,48 @@ export function validateWorkerSettings(settings: unknown): void {
 		);
 	}
 
-	if (appData !== undefined && (typeof appData !== 'object' || appData === null)) {
+	// As the reference: a falsy appData means the default ({}).
+	if (appData && typeof appData !== 'object') {
 		throw new TypeError('if given, appData must be an object');
 	}
 }
 
 function isStringArray(value: unknown): value is WorkerLogTag[] {
 	return Array.isArray(value) && value.every(item => typeof item === 'string');
+}
+
+// One SIGINT and one SIGTERM listener on the process for all live workers
+// (instead of one each, which would trip Node's max-listeners warning with
+// more than ten workers); each worker closes on the first of them.
+const processSignalListeners: Set<() => void> = new Set();
+
+function onProcessSignal(): void {
+	process.off('SIGINT', onProcessSignal);
+	process.off('SIGTERM', onProcessSignal);
+
+	for (const listener of [...processSignalListeners]) {
+		listener();
+	}
+
+	processSignalListeners.clear();
+}
+
+function addProcessSignalListener(listener: () => void): void {
+	if (processSignalListeners.size === 0) {
+		process.once('SIGINT', onProcessSignal);
+		process.once('SIGTERM', onProcessSignal);
+	}
+
+	processSignalListeners.add(listener);
+}
+
+function removeProcessSignalListener(listener: () => void): void {
+	if (!processSignalListeners.delete(listener)) {
+		return;
+	}
+
+	if (processSignalListeners.size === 0) {
+		process.off('SIGINT', onProcessSignal);
+		process.off('SIGTERM', onProcessSignal);
+	}
 }

@@ -24,9 +24,8 @@ export type { RtpCodecsEncodingsMapping } from './rtpParametersTypes';
 
 // Dynamic payload types handed out by the Router, in this order.
 const DynamicPayloadTypes: readonly number[] = [
-	100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114,
-	115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 96, 97, 98,
-	99,
+	100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118,
+	119, 120, 121, 122, 123, 124, 125, 126, 127, 96, 97, 98, 99,
 ];
 
 const MimeTypeRegex = /^(audio|video)\/(.+)/i;
@@ -61,9 +60,7 @@ type MatchableCodec = {
  *
  * @throws {TypeError} naming the offending field.
  */
-export function validateAndNormalizeRtpCapabilities(
-	caps: RtpCapabilities
-): void {
+export function validateAndNormalizeRtpCapabilities(caps: RtpCapabilities): void {
 	if (!isPlainObject(caps)) {
 		throw new TypeError('caps must be an object');
 	}
@@ -118,10 +115,7 @@ export function validateAndNormalizeRtpParameters(params: RtpParameters): void {
 	}
 
 	params.headerExtensions.forEach((ext, idx) =>
-		validateAndNormalizeRtpHeaderExtensionParameters(
-			ext,
-			`params.headerExtensions[${idx}]`
-		)
+		validateAndNormalizeRtpHeaderExtensionParameters(ext, `params.headerExtensions[${idx}]`)
 	);
 
 	if (!params.encodings) {
@@ -131,10 +125,7 @@ export function validateAndNormalizeRtpParameters(params: RtpParameters): void {
 	}
 
 	params.encodings.forEach((encoding, idx) =>
-		validateAndNormalizeRtpEncodingParameters(
-			encoding,
-			`params.encodings[${idx}]`
-		)
+		validateAndNormalizeRtpEncodingParameters(encoding, `params.encodings[${idx}]`)
 	);
 
 	if (!params.rtcp) {
@@ -159,9 +150,7 @@ export function validateAndNormalizeRtpParameters(params: RtpParameters): void {
  *
  * @throws {TypeError} naming the offending field.
  */
-export function validateAndNormalizeSctpStreamParameters(
-	params: SctpStreamParameters
-): void {
+export function validateAndNormalizeSctpStreamParameters(params: SctpStreamParameters): void {
 	if (!isPlainObject(params)) {
 		throw new TypeError('params must be an object');
 	}
@@ -177,10 +166,7 @@ export function validateAndNormalizeSctpStreamParameters(
 	}
 
 	// Like the reference implementation, a zero value counts as "not given".
-	if (
-		params.maxPacketLifeTime &&
-		typeof params.maxPacketLifeTime !== 'number'
-	) {
+	if (params.maxPacketLifeTime && typeof params.maxPacketLifeTime !== 'number') {
 		throw new TypeError('params.maxPacketLifeTime must be a number');
 	}
 
@@ -194,9 +180,7 @@ export function validateAndNormalizeSctpStreamParameters(
 		);
 	}
 
-	const partiallyReliable = Boolean(
-		params.maxPacketLifeTime || params.maxRetransmits
-	);
+	const partiallyReliable = Boolean(params.maxPacketLifeTime || params.maxRetransmits);
 
 	if (partiallyReliable) {
 		if (orderedGiven && params.ordered) {
@@ -277,9 +261,7 @@ export function generateRouterRtpCapabilities(
 		}
 
 		if (codecs.some(codec => codec.preferredPayloadType === payloadType)) {
-			throw new TypeError(
-				`${path}.preferredPayloadType ${payloadType} is already in use`
-			);
+			throw new TypeError(`${path}.preferredPayloadType ${payloadType} is already in use`);
 		}
 
 		const codec: RtpCodecCapability = {
@@ -453,14 +435,11 @@ export function getConsumableRtpParameters(
 		)?.mappedPayloadType;
 		const routerCodec = routerCodecs.find(
 			candidate =>
-				mappedPayloadType !== undefined &&
-				candidate.preferredPayloadType === mappedPayloadType
+				mappedPayloadType !== undefined && candidate.preferredPayloadType === mappedPayloadType
 		);
 
 		if (!routerCodec) {
-			throw new TypeError(
-				`no mapped Router codec for codec [payloadType:${codec.payloadType}]`
-			);
+			throw new TypeError(`no mapped Router codec for codec [payloadType:${codec.payloadType}]`);
 		}
 
 		const consumableCodec: RtpCodecParameters = {
@@ -481,8 +460,7 @@ export function getConsumableRtpParameters(
 
 		const routerRtxCodec = routerCodecs.find(
 			candidate =>
-				isRtxCodec(candidate) &&
-				candidate.parameters?.['apt'] === consumableCodec.payloadType
+				isRtxCodec(candidate) && candidate.parameters?.['apt'] === consumableCodec.payloadType
 		);
 
 		if (routerRtxCodec) {
@@ -503,10 +481,7 @@ export function getConsumableRtpParameters(
 	for (const routerExt of caps.headerExtensions ?? []) {
 		const direction = routerExt.direction ?? 'sendrecv';
 
-		if (
-			routerExt.kind !== kind ||
-			(direction !== 'sendrecv' && direction !== 'sendonly')
-		) {
+		if (routerExt.kind !== kind || (direction !== 'sendrecv' && direction !== 'sendonly')) {
 			continue;
 		}
 
@@ -557,10 +532,7 @@ export function getConsumableRtpParameters(
  *
  * @throws {TypeError} if `caps` is invalid (it is normalised in place).
  */
-export function canConsume(
-	consumableParams: RtpParameters,
-	caps: RtpCapabilities
-): boolean {
+export function canConsume(consumableParams: RtpParameters, caps: RtpCapabilities): boolean {
 	validateAndNormalizeRtpCapabilities(caps);
 
 	const remoteCodecs = caps.codecs!;
@@ -595,18 +567,13 @@ export function getConsumerRtpParameters({
 	pipe: boolean;
 	enableRtx: boolean;
 }): RtpParameters {
-	const remoteCodecs = (remoteRtpCapabilities.codecs ?? []).map(
-		(remoteCodec, idx) => {
-			const copy = copyPlainData(remoteCodec);
+	const remoteCodecs = (remoteRtpCapabilities.codecs ?? []).map((remoteCodec, idx) => {
+		const copy = copyPlainData(remoteCodec);
 
-			validateAndNormalizeRtpCodecCapability(
-				copy,
-				`remoteRtpCapabilities.codecs[${idx}]`
-			);
+		validateAndNormalizeRtpCodecCapability(copy, `remoteRtpCapabilities.codecs[${idx}]`);
 
-			return copy;
-		}
-	);
+		return copy;
+	});
 	const remoteExts = remoteRtpCapabilities.headerExtensions ?? [];
 	const consumerParams = newParametersFrom(consumableRtpParameters);
 
@@ -637,26 +604,19 @@ export function getConsumerRtpParameters({
 			!isRtxCodec(codec) ||
 			consumerParams.codecs.some(
 				mediaCodec =>
-					!isRtxCodec(mediaCodec) &&
-					mediaCodec.payloadType === codec.parameters?.['apt']
+					!isRtxCodec(mediaCodec) && mediaCodec.payloadType === codec.parameters?.['apt']
 			)
 	);
 
 	const rtxSupported = consumerParams.codecs.some(isRtxCodec);
 
-	if (
-		consumerParams.codecs.length === 0 ||
-		isRtxCodec(consumerParams.codecs[0])
-	) {
+	if (consumerParams.codecs.length === 0 || isRtxCodec(consumerParams.codecs[0])) {
 		throw new UnsupportedError('no compatible media codecs');
 	}
 
-	consumerParams.headerExtensions = clone(
-		consumableRtpParameters.headerExtensions ?? []
-	).filter(ext =>
-		remoteExts.some(
-			remoteExt => remoteExt.preferredId === ext.id && remoteExt.uri === ext.uri
-		)
+	consumerParams.headerExtensions = clone(consumableRtpParameters.headerExtensions ?? []).filter(
+		ext =>
+			remoteExts.some(remoteExt => remoteExt.preferredId === ext.id && remoteExt.uri === ext.uri)
 	);
 
 	pruneBweFeedback(consumerParams);
@@ -689,8 +649,7 @@ export function getConsumerRtpParameters({
 
 		const maxBitrate = consumableEncodings.reduce(
 			(max, consumableEncoding) =>
-				typeof consumableEncoding.maxBitrate === 'number' &&
-				consumableEncoding.maxBitrate > max
+				typeof consumableEncoding.maxBitrate === 'number' && consumableEncoding.maxBitrate > max
 					? consumableEncoding.maxBitrate
 					: max,
 			0
@@ -741,13 +700,8 @@ export function getPipeConsumerRtpParameters({
 	}
 
 	// MID is per transport and the receiving Router does its own BWE.
-	const headerExtensions = clone(
-		consumableRtpParameters.headerExtensions ?? []
-	).filter(
-		ext =>
-			ext.uri !== MidUri &&
-			ext.uri !== AbsSendTimeUri &&
-			ext.uri !== TransportWideCcUri
+	const headerExtensions = clone(consumableRtpParameters.headerExtensions ?? []).filter(
+		ext => ext.uri !== MidUri && ext.uri !== AbsSendTimeUri && ext.uri !== TransportWideCcUri
 	);
 
 	// The Router only receives the dependency descriptor (it is 'recvonly'), so
@@ -764,10 +718,7 @@ export function getPipeConsumerRtpParameters({
 	headerExtensions.sort((a, b) => a.id - b.id);
 
 	consumerParams.headerExtensions = headerExtensions;
-	consumerParams.encodings = pipeEncodings(
-		consumableRtpParameters.encodings ?? [],
-		enableRtx
-	);
+	consumerParams.encodings = pipeEncodings(consumableRtpParameters.encodings ?? [], enableRtx);
 
 	return consumerParams;
 }
@@ -811,11 +762,12 @@ function matchCodecs(
 		}
 
 		case 'video/h264': {
+			if (!strict) {
+				break;
+			}
+
 			// No type coercion: 1 and '1' differ.
-			if (
-				(aParams['packetization-mode'] || 0) !==
-				(bParams['packetization-mode'] || 0)
-			) {
+			if ((aParams['packetization-mode'] || 0) !== (bParams['packetization-mode'] || 0)) {
 				return false;
 			}
 
@@ -826,10 +778,7 @@ function matchCodecs(
 			let answerProfileLevelId: string | undefined;
 
 			try {
-				answerProfileLevelId = h264.generateProfileLevelIdStringForAnswer(
-					aParams,
-					bParams
-				);
+				answerProfileLevelId = h264.generateProfileLevelIdStringForAnswer(aParams, bParams);
 			} catch {
 				return false;
 			}
@@ -912,9 +861,7 @@ function pruneBweFeedback(params: RtpParameters): void {
 	}
 
 	for (const codec of params.codecs) {
-		codec.rtcpFeedback = (codec.rtcpFeedback ?? []).filter(
-			fb => !dropped.includes(fb.type)
-		);
+		codec.rtcpFeedback = (codec.rtcpFeedback ?? []).filter(fb => !dropped.includes(fb.type));
 	}
 }
 
@@ -977,20 +924,14 @@ function validateAndNormalizeRtpCodecCapability(
 
 	codec.kind = kind;
 
-	if (
-		codec.preferredPayloadType &&
-		typeof codec.preferredPayloadType !== 'number'
-	) {
+	if (codec.preferredPayloadType && typeof codec.preferredPayloadType !== 'number') {
 		throw new TypeError(`${path}.preferredPayloadType must be a number`);
 	}
 
 	normalizeCodecCommonFields(codec, kind, path);
 }
 
-function validateAndNormalizeRtpCodecParameters(
-	codec: RtpCodecParameters,
-	path: string
-): void {
+function validateAndNormalizeRtpCodecParameters(codec: RtpCodecParameters, path: string): void {
 	if (!isPlainObject(codec)) {
 		throw new TypeError(`${path} must be an object`);
 	}
@@ -1015,9 +956,7 @@ function validateMimeType(mimeType: unknown, path: string): MediaKind {
 	const match = MimeTypeRegex.exec(mimeType);
 
 	if (!match) {
-		throw new TypeError(
-			`${path}.mimeType '${mimeType}' is not 'audio/<codec>' or 'video/<codec>'`
-		);
+		throw new TypeError(`${path}.mimeType '${mimeType}' is not 'audio/<codec>' or 'video/<codec>'`);
 	}
 
 	return match[1].toLowerCase() as MediaKind;
@@ -1073,10 +1012,7 @@ function normalizeCodecCommonFields(
 /**
  * Parameter values must be strings or numbers; `undefined` becomes ''.
  */
-function normalizeParameterValues(
-	parameters: Record<string, unknown>,
-	path: string
-): void {
+function normalizeParameterValues(parameters: Record<string, unknown>, path: string): void {
 	for (const [key, value] of Object.entries(parameters)) {
 		if (value === undefined) {
 			parameters[key] = '';
@@ -1088,10 +1024,7 @@ function normalizeParameterValues(
 	}
 }
 
-function validateAndNormalizeRtcpFeedback(
-	fb: RtcpFeedback,
-	path: string
-): void {
+function validateAndNormalizeRtcpFeedback(fb: RtcpFeedback, path: string): void {
 	if (!isPlainObject(fb)) {
 		throw new TypeError(`${path} must be an object`);
 	}
@@ -1105,10 +1038,7 @@ function validateAndNormalizeRtcpFeedback(
 	}
 }
 
-function validateAndNormalizeRtpHeaderExtension(
-	ext: RtpHeaderExtension,
-	path: string
-): void {
+function validateAndNormalizeRtpHeaderExtension(ext: RtpHeaderExtension, path: string): void {
 	if (!isPlainObject(ext)) {
 		throw new TypeError(`${path} must be an object`);
 	}
@@ -1197,18 +1127,12 @@ function validateAndNormalizeRtpEncodingParameters(
 		encoding.dtx = false;
 	}
 
-	if (
-		encoding.scalabilityMode &&
-		typeof encoding.scalabilityMode !== 'string'
-	) {
+	if (encoding.scalabilityMode && typeof encoding.scalabilityMode !== 'string') {
 		throw new TypeError(`${path}.scalabilityMode must be a string`);
 	}
 }
 
-function validateAndNormalizeRtcpParameters(
-	rtcp: RtcpParameters,
-	path: string
-): void {
+function validateAndNormalizeRtcpParameters(rtcp: RtcpParameters, path: string): void {
 	if (rtcp.cname && typeof rtcp.cname !== 'string') {
 		throw new TypeError(`${path}.cname must be a string`);
 	}

@@ -77,10 +77,7 @@ export type RtpCodecCapability = {
  * A codec given in the Router `mediaCodecs` option: like RtpCodecCapability
  * but `preferredPayloadType` is optional.
  */
-export type RouterRtpCodecCapability = Omit<
-	RtpCodecCapability,
-	'preferredPayloadType'
-> & {
+export type RouterRtpCodecCapability = Omit<RtpCodecCapability, 'preferredPayloadType'> & {
 	preferredPayloadType?: number;
 };
 
@@ -89,8 +86,7 @@ export type RouterRtpCodecCapability = Omit<
  * ('recvonly' means the Router can receive it but will not send it). Ignored
  * in remote capabilities.
  */
-export type RtpHeaderExtensionDirection =
-	'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+export type RtpHeaderExtensionDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 /**
  * An RTP header extension within some RTP capabilities.

@@ -9,13 +9,9 @@ const ScalabilityModeRegex = /^[LS]([1-9][0-9]?)T([1-9][0-9]?)(_KEY)?/;
  * Parses a scalability mode string. Unknown or missing modes mean a single
  * spatial and temporal layer.
  */
-export function parseScalabilityMode(
-	scalabilityMode?: string
-): ScalabilityMode {
+export function parseScalabilityMode(scalabilityMode?: string): ScalabilityMode {
 	const match =
-		typeof scalabilityMode === 'string'
-			? ScalabilityModeRegex.exec(scalabilityMode)
-			: null;
+		typeof scalabilityMode === 'string' ? ScalabilityModeRegex.exec(scalabilityMode) : null;
 
 	if (!match) {
 		return { spatialLayers: 1, temporalLayers: 1, ksvc: false };

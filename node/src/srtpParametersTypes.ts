@@ -17,7 +17,4 @@ export type SrtpParameters = {
  * SRTP crypto suites.
  */
 export type SrtpCryptoSuite =
-	| 'AEAD_AES_256_GCM'
-	| 'AEAD_AES_128_GCM'
-	| 'AES_CM_128_HMAC_SHA1_80'
-	| 'AES_CM_128_HMAC_SHA1_32';
+	'AEAD_AES_256_GCM' | 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32';

@@ -12,9 +12,7 @@ const AudioFeedback: RtcpFeedback[] = [
 	{ type: 'transport-cc', parameter: '' },
 ];
 
-const TransportCcFeedback: RtcpFeedback[] = [
-	{ type: 'transport-cc', parameter: '' },
-];
+const TransportCcFeedback: RtcpFeedback[] = [{ type: 'transport-cc', parameter: '' }];
 
 const VideoFeedback: RtcpFeedback[] = [
 	{ type: 'nack', parameter: '' },
@@ -165,24 +163,9 @@ export const supportedRtpCapabilities: RouterRtpCapabilities = deepFreeze({
 		videoCodec('video/AV1'),
 	],
 	headerExtensions: [
-		headerExtension(
-			'audio',
-			'urn:ietf:params:rtp-hdrext:sdes:mid',
-			1,
-			'sendrecv'
-		),
-		headerExtension(
-			'video',
-			'urn:ietf:params:rtp-hdrext:sdes:mid',
-			1,
-			'sendrecv'
-		),
-		headerExtension(
-			'video',
-			'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
-			2,
-			'recvonly'
-		),
+		headerExtension('audio', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1, 'sendrecv'),
+		headerExtension('video', 'urn:ietf:params:rtp-hdrext:sdes:mid', 1, 'sendrecv'),
+		headerExtension('video', 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 2, 'recvonly'),
 		headerExtension(
 			'video',
 			'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
@@ -214,12 +197,7 @@ export const supportedRtpCapabilities: RouterRtpCapabilities = deepFreeze({
 			5,
 			'sendrecv'
 		),
-		headerExtension(
-			'audio',
-			'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
-			6,
-			'sendrecv'
-		),
+		headerExtension('audio', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 6, 'sendrecv'),
 		headerExtension(
 			'video',
 			'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension',
@@ -227,12 +205,7 @@ export const supportedRtpCapabilities: RouterRtpCapabilities = deepFreeze({
 			'recvonly'
 		),
 		headerExtension('video', 'urn:3gpp:video-orientation', 8, 'sendrecv'),
-		headerExtension(
-			'video',
-			'urn:ietf:params:rtp-hdrext:toffset',
-			9,
-			'sendrecv'
-		),
+		headerExtension('video', 'urn:ietf:params:rtp-hdrext:toffset', 9, 'sendrecv'),
 		headerExtension(
 			'audio',
 			'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
@@ -257,18 +230,8 @@ export const supportedRtpCapabilities: RouterRtpCapabilities = deepFreeze({
 			11,
 			'sendrecv'
 		),
-		headerExtension(
-			'audio',
-			'urn:mediasoup:params:rtp-hdrext:packet-id',
-			12,
-			'sendrecv'
-		),
-		headerExtension(
-			'video',
-			'urn:mediasoup:params:rtp-hdrext:packet-id',
-			12,
-			'sendrecv'
-		),
+		headerExtension('audio', 'urn:mediasoup:params:rtp-hdrext:packet-id', 12, 'sendrecv'),
+		headerExtension('video', 'urn:mediasoup:params:rtp-hdrext:packet-id', 12, 'sendrecv'),
 	],
 });
 

@@ -1,10 +1,7 @@
 import * as ortc from '../ortc';
 import * as utils from '../utils';
 import { UnsupportedError } from '../errors';
-import {
-	getSupportedRtpCapabilities,
-	supportedRtpCapabilities,
-} from '../supportedRtpCapabilities';
+import { getSupportedRtpCapabilities, supportedRtpCapabilities } from '../supportedRtpCapabilities';
 import type {
 	RouterRtpCodecCapability,
 	RtcpFeedback,
@@ -33,8 +30,7 @@ const AbsSendTimeUri: RtpHeaderExtensionUri =
 	'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 const TransportWideCcUri: RtpHeaderExtensionUri =
 	'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-const AudioLevelUri: RtpHeaderExtensionUri =
-	'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+const AudioLevelUri: RtpHeaderExtensionUri = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 const DependencyDescriptorUri: RtpHeaderExtensionUri =
 	'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
 const VideoOrientationUri: RtpHeaderExtensionUri = 'urn:3gpp:video-orientation';
@@ -43,8 +39,7 @@ const AbsCaptureTimeUri: RtpHeaderExtensionUri =
 	'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
 const PlayoutDelayUri: RtpHeaderExtensionUri =
 	'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
-const PacketIdUri: RtpHeaderExtensionUri =
-	'urn:mediasoup:params:rtp-hdrext:packet-id';
+const PacketIdUri: RtpHeaderExtensionUri = 'urn:mediasoup:params:rtp-hdrext:packet-id';
 
 // Feedback of the supported codecs (§18.1), normalised.
 const A: RtcpFeedback[] = [
@@ -60,10 +55,7 @@ const V: RtcpFeedback[] = [
 	{ type: 'transport-cc', parameter: '' },
 ];
 
-function ext(
-	uri: RtpHeaderExtensionUri,
-	id: number
-): RtpHeaderExtensionParameters {
+function ext(uri: RtpHeaderExtensionUri, id: number): RtpHeaderExtensionParameters {
 	return { uri, id, encrypt: false, parameters: {} };
 }
 
@@ -106,12 +98,7 @@ function produce(
 	ortc.validateAndNormalizeRtpParameters(params);
 
 	const mapping = ortc.getProducerRtpParametersMapping(params, caps);
-	const consumable = ortc.getConsumableRtpParameters(
-		kind,
-		params,
-		caps,
-		mapping
-	);
+	const consumable = ortc.getConsumableRtpParameters(kind, params, caps, mapping);
 
 	return { params, mapping, consumable };
 }
@@ -222,11 +209,9 @@ describe('supported RTP capabilities', () => {
 	});
 
 	test('H265 is not supported', () => {
-		expect(
-			getSupportedRtpCapabilities().codecs!.some(codec =>
-				/h265/i.test(codec.mimeType)
-			)
-		).toBe(false);
+		expect(getSupportedRtpCapabilities().codecs!.some(codec => /h265/i.test(codec.mimeType))).toBe(
+			false
+		);
 	});
 
 	test('header extensions are listed in the documented order', () => {
@@ -234,18 +219,8 @@ describe('supported RTP capabilities', () => {
 			[
 				['audio', MidUri, 1, 'sendrecv'],
 				['video', MidUri, 1, 'sendrecv'],
-				[
-					'video',
-					'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
-					2,
-					'recvonly',
-				],
-				[
-					'video',
-					'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
-					3,
-					'recvonly',
-				],
+				['video', 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 2, 'recvonly'],
+				['video', 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id', 3, 'recvonly'],
 				['audio', AbsSendTimeUri, 4, 'sendrecv'],
 				['video', AbsSendTimeUri, 4, 'sendrecv'],
 				['audio', TransportWideCcUri, 5, 'recvonly'],
@@ -341,9 +316,7 @@ describe('validateAndNormalizeRtpCapabilities()', () => {
 		}
 
 		// Nothing was dropped, H265 and unknown extensions included.
-		expect(caps.codecs).toHaveLength(
-			chromeNativeRtpCapabilities().codecs!.length
-		);
+		expect(caps.codecs).toHaveLength(chromeNativeRtpCapabilities().codecs!.length);
 		expect(caps.headerExtensions).toHaveLength(
 			chromeNativeRtpCapabilities().headerExtensions!.length
 		);
@@ -451,9 +424,7 @@ describe('validateAndNormalizeRtpCapabilities()', () => {
 
 	test('keeps a given direction', () => {
 		const caps: RtpCapabilities = {
-			headerExtensions: [
-				{ kind: 'video', uri: MidUri, preferredId: 1, direction: 'recvonly' },
-			],
+			headerExtensions: [{ kind: 'video', uri: MidUri, preferredId: 1, direction: 'recvonly' }],
 		};
 
 		ortc.validateAndNormalizeRtpCapabilities(caps);
@@ -478,7 +449,7 @@ describe('validateAndNormalizeRtpCapabilities()', () => {
 
 	test.each<[string, unknown, string]>([
 		['caps is null', null, 'caps'],
-		['caps is a string', 'caps', 'caps'],
+		['caps is a number', 42, 'caps'],
 		['codecs is not an array', { codecs: {} }, 'caps.codecs'],
 		['codec is not an object', { codecs: [1] }, 'caps.codecs[0]'],
 		[
@@ -506,11 +477,7 @@ describe('validateAndNormalizeRtpCapabilities()', () => {
 			{ codecs: [opus({ preferredPayloadType: '111' })] },
 			'caps.codecs[0].preferredPayloadType',
 		],
-		[
-			'clockRate missing',
-			{ codecs: [opus({ clockRate: undefined })] },
-			'caps.codecs[0].clockRate',
-		],
+		['clockRate missing', { codecs: [opus({ clockRate: undefined })] }, 'caps.codecs[0].clockRate'],
 		[
 			'clockRate is a string',
 			{ codecs: [opus({ clockRate: '48000' })] },
@@ -549,17 +516,11 @@ describe('validateAndNormalizeRtpCapabilities()', () => {
 		[
 			'feedback without type',
 			{
-				codecs: [
-					opus({ rtcpFeedback: [{ type: 'nack' }, { parameter: 'pli' }] }),
-				],
+				codecs: [opus({ rtcpFeedback: [{ type: 'nack' }, { parameter: 'pli' }] })],
 			},
 			'caps.codecs[0].rtcpFeedback[1].type',
 		],
-		[
-			'headerExtensions is not an array',
-			{ headerExtensions: 'mid' },
-			'caps.headerExtensions',
-		],
+		['headerExtensions is not an array', { headerExtensions: 'mid' }, 'caps.headerExtensions'],
 		[
 			'extension of unknown kind',
 			{ headerExtensions: [mid({ kind: 'data' })] },
@@ -597,10 +558,7 @@ describe('validateAndNormalizeRtpParameters()', () => {
 	test('normalises parameters sent by mediasoup-client', () => {
 		const params = chromeVp8SimulcastProducerRtpParameters();
 
-		params.codecs[0].rtcpFeedback = [
-			{ type: 'goog-remb' },
-			{ type: 'nack', parameter: 'pli' },
-		];
+		params.codecs[0].rtcpFeedback = [{ type: 'goog-remb' }, { type: 'nack', parameter: 'pli' }];
 		params.headerExtensions = [{ uri: MidUri, id: 4 }];
 		params.encodings = [{ rid: 'r0' }, { rid: 'r1', dtx: true }];
 
@@ -710,9 +668,7 @@ describe('validateAndNormalizeRtpParameters()', () => {
 					parameters: { 'packetization-mode': 1, foo: undefined },
 				},
 			],
-			headerExtensions: [
-				{ uri: MidUri, id: 4, parameters: { bar: undefined, baz: 3 } },
-			],
+			headerExtensions: [{ uri: MidUri, id: 4, parameters: { bar: undefined, baz: 3 } }],
 		};
 
 		ortc.validateAndNormalizeRtpParameters(params);
@@ -743,11 +699,7 @@ describe('validateAndNormalizeRtpParameters()', () => {
 		['codecs missing', {}, 'params.codecs'],
 		['codecs is not an array', { codecs: opus() }, 'params.codecs'],
 		['codec is not an object', { codecs: [null] }, 'params.codecs[0]'],
-		[
-			'codec without mimeType',
-			{ codecs: [opus({ mimeType: '' })] },
-			'params.codecs[0].mimeType',
-		],
+		['codec without mimeType', { codecs: [opus({ mimeType: '' })] }, 'params.codecs[0].mimeType'],
 		[
 			'codec mimeType is not audio/video',
 			{ codecs: [opus(), opus({ mimeType: 'application/rtx' })] },
@@ -819,26 +771,10 @@ describe('validateAndNormalizeRtpParameters()', () => {
 			}),
 			'params.headerExtensions[0].parameters',
 		],
-		[
-			'encodings is not an array',
-			withCodec({ encodings: { ssrc: 1 } }),
-			'params.encodings',
-		],
-		[
-			'encoding is not an object',
-			withCodec({ encodings: [{}, 'r1'] }),
-			'params.encodings[1]',
-		],
-		[
-			'ssrc is a string',
-			withCodec({ encodings: [{ ssrc: '1234' }] }),
-			'params.encodings[0].ssrc',
-		],
-		[
-			'rid is a number',
-			withCodec({ encodings: [{ rid: 1 }] }),
-			'params.encodings[0].rid',
-		],
+		['encodings is not an array', withCodec({ encodings: { ssrc: 1 } }), 'params.encodings'],
+		['encoding is not an object', withCodec({ encodings: [{}, 'r1'] }), 'params.encodings[1]'],
+		['ssrc is a string', withCodec({ encodings: [{ ssrc: '1234' }] }), 'params.encodings[0].ssrc'],
+		['rid is a number', withCodec({ encodings: [{ rid: 1 }] }), 'params.encodings[0].rid'],
 		[
 			'rtx is not an object',
 			withCodec({ encodings: [{ ssrc: 1, rtx: 2 }] }),
@@ -855,11 +791,7 @@ describe('validateAndNormalizeRtpParameters()', () => {
 			'params.encodings[0].scalabilityMode',
 		],
 		['rtcp is not an object', withCodec({ rtcp: 'rsize' }), 'params.rtcp'],
-		[
-			'cname is a number',
-			withCodec({ rtcp: { cname: 1 } }),
-			'params.rtcp.cname',
-		],
+		['cname is a number', withCodec({ rtcp: { cname: 1 } }), 'params.rtcp.cname'],
 		['msid is a number', withCodec({ msid: 1 }), 'params.msid'],
 	])('%s → TypeError naming the field', (_name, params, field) => {
 		expectTypeErrorNaming(
@@ -872,11 +804,7 @@ describe('validateAndNormalizeRtpParameters()', () => {
 describe('validateAndNormalizeSctpStreamParameters()', () => {
 	test.each<[string, SctpStreamParameters, SctpStreamParameters]>([
 		['reliable by default', { streamId: 1 }, { streamId: 1, ordered: true }],
-		[
-			'explicitly unordered',
-			{ streamId: 2, ordered: false },
-			{ streamId: 2, ordered: false },
-		],
+		['explicitly unordered', { streamId: 2, ordered: false }, { streamId: 2, ordered: false }],
 		[
 			'maxRetransmits implies unordered',
 			{ streamId: 3, maxRetransmits: 3 },
@@ -912,11 +840,7 @@ describe('validateAndNormalizeSctpStreamParameters()', () => {
 			{ streamId: 1, maxPacketLifeTime: '500' },
 			['params.maxPacketLifeTime'],
 		],
-		[
-			'maxRetransmits is a string',
-			{ streamId: 1, maxRetransmits: '3' },
-			['params.maxRetransmits'],
-		],
+		['maxRetransmits is a string', { streamId: 1, maxRetransmits: '3' }, ['params.maxRetransmits']],
 		[
 			'both reliability fields',
 			{ streamId: 1, maxPacketLifeTime: 500, maxRetransmits: 3 },
@@ -934,9 +858,7 @@ describe('validateAndNormalizeSctpStreamParameters()', () => {
 		],
 	])('%s → TypeError naming the field', (_name, params, fields) => {
 		const error = thrownBy(() =>
-			ortc.validateAndNormalizeSctpStreamParameters(
-				params as SctpStreamParameters
-			)
+			ortc.validateAndNormalizeSctpStreamParameters(params as SctpStreamParameters)
 		);
 
 		expect(error).toBeInstanceOf(TypeError);
@@ -1012,20 +934,14 @@ describe('generateRouterRtpCapabilities()', () => {
 				rtcpFeedback: [],
 			},
 		]);
-		expect(caps.headerExtensions).toEqual(
-			getSupportedRtpCapabilities().headerExtensions
-		);
+		expect(caps.headerExtensions).toEqual(getSupportedRtpCapabilities().headerExtensions);
 	});
 
 	test('the typical Router configuration', () => {
 		const caps = routerCaps();
 
 		expect(
-			caps.codecs!.map(codec => [
-				codec.mimeType,
-				codec.preferredPayloadType,
-				codec.parameters,
-			])
+			caps.codecs!.map(codec => [codec.mimeType, codec.preferredPayloadType, codec.parameters])
 		).toEqual([
 			['audio/opus', 100, {}],
 			[
@@ -1120,9 +1036,7 @@ describe('generateRouterRtpCapabilities()', () => {
 			{ kind: 'audio', mimeType: 'audio/telephone-event', clockRate: 8000 },
 		]);
 
-		expect(caps.codecs!.map(codec => codec.preferredPayloadType)).toEqual([
-			0, 8, 9, 13, 100,
-		]);
+		expect(caps.codecs!.map(codec => codec.preferredPayloadType)).toEqual([0, 8, 9, 13, 100]);
 	});
 
 	test('a given preferredPayloadType overrides a static one', () => {
@@ -1148,17 +1062,9 @@ describe('generateRouterRtpCapabilities()', () => {
 		const caps = ortc.generateRouterRtpCapabilities(
 			Array.from({ length: 32 }, () => ({ ...opus }))
 		);
-		const expected = [
-			...Array.from({ length: 28 }, (_, idx) => 100 + idx),
-			96,
-			97,
-			98,
-			99,
-		];
+		const expected = [...Array.from({ length: 28 }, (_, idx) => 100 + idx), 96, 97, 98, 99];
 
-		expect(caps.codecs!.map(codec => codec.preferredPayloadType)).toEqual(
-			expected
-		);
+		expect(caps.codecs!.map(codec => codec.preferredPayloadType)).toEqual(expected);
 	});
 
 	test('a given preferredPayloadType is taken out of the pool', () => {
@@ -1179,9 +1085,7 @@ describe('generateRouterRtpCapabilities()', () => {
 			},
 		]);
 
-		expect(
-			caps.codecs!.map(codec => [codec.mimeType, codec.preferredPayloadType])
-		).toEqual([
+		expect(caps.codecs!.map(codec => [codec.mimeType, codec.preferredPayloadType])).toEqual([
 			['video/VP8', 101],
 			['video/rtx', 100],
 			['audio/opus', 102],
@@ -1190,36 +1094,26 @@ describe('generateRouterRtpCapabilities()', () => {
 	});
 
 	test.each<[string, number, RouterRtpCodecCapability]>([
-		[
-			'audio codecs',
-			32,
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-		],
+		['audio codecs', 32, { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
 		[
 			'video codecs (each with RTX)',
 			16,
 			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
 		],
-	])(
-		'running out of dynamic payload types with %s throws Error',
-		(_name, fitting, codec) => {
-			expect(
-				ortc.generateRouterRtpCapabilities(
-					Array.from({ length: fitting }, () => ({ ...codec }))
-				).codecs
-			).toHaveLength(32);
+	])('running out of dynamic payload types with %s throws Error', (_name, fitting, codec) => {
+		expect(
+			ortc.generateRouterRtpCapabilities(Array.from({ length: fitting }, () => ({ ...codec })))
+				.codecs
+		).toHaveLength(32);
 
-			const error = thrownBy(() =>
-				ortc.generateRouterRtpCapabilities(
-					Array.from({ length: fitting + 1 }, () => ({ ...codec }))
-				)
-			);
+		const error = thrownBy(() =>
+			ortc.generateRouterRtpCapabilities(Array.from({ length: fitting + 1 }, () => ({ ...codec })))
+		);
 
-			expect(error).toBeInstanceOf(Error);
-			expect(error).not.toBeInstanceOf(TypeError);
-			expect(error).not.toBeInstanceOf(UnsupportedError);
-		}
-	);
+		expect(error).toBeInstanceOf(Error);
+		expect(error).not.toBeInstanceOf(TypeError);
+		expect(error).not.toBeInstanceOf(UnsupportedError);
+	});
 
 	test('running out of payload types for the RTX codec throws Error', () => {
 		const opus: RouterRtpCodecCapability = {
@@ -1232,9 +1126,7 @@ describe('generateRouterRtpCapabilities()', () => {
 			...Array.from({ length: 31 }, () => ({ ...opus })),
 			{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
 		];
-		const error = thrownBy(() =>
-			ortc.generateRouterRtpCapabilities(mediaCodecs)
-		);
+		const error = thrownBy(() => ortc.generateRouterRtpCapabilities(mediaCodecs));
 
 		expect(error).toBeInstanceOf(Error);
 		expect(error).not.toBeInstanceOf(TypeError);
@@ -1283,22 +1175,13 @@ describe('generateRouterRtpCapabilities()', () => {
 			'mediaCodecs[1].preferredPayloadType',
 		],
 	])('%s → TypeError', (_name, mediaCodecs, field) => {
-		expectTypeErrorNaming(
-			() => ortc.generateRouterRtpCapabilities(mediaCodecs),
-			field
-		);
+		expectTypeErrorNaming(() => ortc.generateRouterRtpCapabilities(mediaCodecs), field);
 	});
 
 	test.each<[string, RouterRtpCodecCapability]>([
 		['H265', { kind: 'video', mimeType: 'video/H265', clockRate: 90000 }],
-		[
-			'opus without channels: 2',
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000 },
-		],
-		[
-			'opus at 44100 Hz',
-			{ kind: 'audio', mimeType: 'audio/opus', clockRate: 44100, channels: 2 },
-		],
+		['opus without channels: 2', { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000 }],
+		['opus at 44100 Hz', { kind: 'audio', mimeType: 'audio/opus', clockRate: 44100, channels: 2 }],
 		[
 			'multiopus 5.1 with other num_streams',
 			{
@@ -1328,14 +1211,8 @@ describe('generateRouterRtpCapabilities()', () => {
 				channels: 6,
 			},
 		],
-		[
-			'audio RED',
-			{ kind: 'audio', mimeType: 'audio/red', clockRate: 48000, channels: 2 },
-		],
-		[
-			'VP8 at 48000 Hz',
-			{ kind: 'video', mimeType: 'video/VP8', clockRate: 48000 },
-		],
+		['audio RED', { kind: 'audio', mimeType: 'audio/red', clockRate: 48000, channels: 2 }],
+		['VP8 at 48000 Hz', { kind: 'video', mimeType: 'video/VP8', clockRate: 48000 }],
 		['RTX', { kind: 'video', mimeType: 'video/rtx', clockRate: 90000 }],
 	])('%s → UnsupportedError', (_name, codec) => {
 		const error = thrownBy(() => ortc.generateRouterRtpCapabilities([codec]));
@@ -1370,11 +1247,7 @@ describe('generateRouterRtpCapabilities()', () => {
 
 	test.each<[string, unknown, string]>([
 		['mediaCodecs is not an array', { codecs: [] }, 'mediaCodecs'],
-		[
-			'codec without mimeType',
-			[{ kind: 'audio', clockRate: 48000 }],
-			'mediaCodecs[0].mimeType',
-		],
+		['codec without mimeType', [{ kind: 'audio', clockRate: 48000 }], 'mediaCodecs[0].mimeType'],
 		[
 			'codec with a string clockRate',
 			[
@@ -1397,10 +1270,7 @@ describe('generateRouterRtpCapabilities()', () => {
 		],
 	])('%s → TypeError naming the field', (_name, mediaCodecs, field) => {
 		expectTypeErrorNaming(
-			() =>
-				ortc.generateRouterRtpCapabilities(
-					mediaCodecs as RouterRtpCodecCapability[]
-				),
+			() => ortc.generateRouterRtpCapabilities(mediaCodecs as RouterRtpCodecCapability[]),
 			field
 		);
 	});
@@ -1469,9 +1339,7 @@ describe('getProducerRtpParametersMapping()', () => {
 
 		const mapping = ortc.getProducerRtpParametersMapping(params, routerCaps());
 
-		expect(mapping.codecs).toEqual([
-			{ payloadType: 111, mappedPayloadType: 100 },
-		]);
+		expect(mapping.codecs).toEqual([{ payloadType: 111, mappedPayloadType: 100 }]);
 		expect(mapping.encodings).toHaveLength(1);
 		expect(mapping.encodings[0].ssrc).toBe(3472539041);
 		expect(mapping.encodings[0]).not.toHaveProperty('rid');
@@ -1501,9 +1369,7 @@ describe('getProducerRtpParametersMapping()', () => {
 		params.codecs.reverse();
 		ortc.validateAndNormalizeRtpParameters(params);
 
-		expect(
-			ortc.getProducerRtpParametersMapping(params, routerCaps()).codecs
-		).toEqual([
+		expect(ortc.getProducerRtpParametersMapping(params, routerCaps()).codecs).toEqual([
 			{ payloadType: 106, mappedPayloadType: 108 },
 			{ payloadType: 107, mappedPayloadType: 109 },
 		]);
@@ -1513,30 +1379,21 @@ describe('getProducerRtpParametersMapping()', () => {
 		['multiopus 5.1', multiopusParams(4, 2), 101],
 		['VP9 profile 2 SVC', chromeVp9SvcProducerRtpParameters(), 104],
 		['H264 Constrained Baseline', chromeH264ProducerRtpParameters(), 108],
-		[
-			'H264 Main',
-			h264Params({ 'packetization-mode': 1, 'profile-level-id': '4d001f' }),
-			106,
-		],
+		['H264 Main', h264Params({ 'packetization-mode': 1, 'profile-level-id': '4d001f' }), 106],
 		[
 			'H264 without profile-level-id (defaults to Constrained Baseline)',
 			h264Params({ 'packetization-mode': 1 }),
 			108,
 		],
 		['PCMU', pcmuParams(), 0],
-	])(
-		'%s maps to Router payload type %p',
-		(_name, params, mappedPayloadType) => {
-			ortc.validateAndNormalizeRtpParameters(params);
+	])('%s maps to Router payload type %p', (_name, params, mappedPayloadType) => {
+		ortc.validateAndNormalizeRtpParameters(params);
 
-			expect(
-				ortc.getProducerRtpParametersMapping(params, routerCaps()).codecs[0]
-			).toEqual({
-				payloadType: params.codecs[0].payloadType,
-				mappedPayloadType,
-			});
-		}
-	);
+		expect(ortc.getProducerRtpParametersMapping(params, routerCaps()).codecs[0]).toEqual({
+			payloadType: params.codecs[0].payloadType,
+			mappedPayloadType,
+		});
+	});
 
 	test.each<[string, RtpParameters]>([
 		['H265', videoParams('video/H265', { 'profile-id': 1, 'level-id': 93 })],
@@ -1552,10 +1409,7 @@ describe('getProducerRtpParametersMapping()', () => {
 			"H264 packetization-mode '1' (string)",
 			h264Params({ 'packetization-mode': '1', 'profile-level-id': '42e01f' }),
 		],
-		[
-			'H264 High',
-			h264Params({ 'packetization-mode': 1, 'profile-level-id': '640032' }),
-		],
+		['H264 High', h264Params({ 'packetization-mode': 1, 'profile-level-id': '640032' })],
 		[
 			'H264 High 4:4:4 Predictive',
 			h264Params({ 'packetization-mode': 1, 'profile-level-id': 'f4001f' }),
@@ -1573,9 +1427,7 @@ describe('getProducerRtpParametersMapping()', () => {
 	])('%s → UnsupportedError', (_name, params) => {
 		ortc.validateAndNormalizeRtpParameters(params);
 
-		const error = thrownBy(() =>
-			ortc.getProducerRtpParametersMapping(params, routerCaps())
-		);
+		const error = thrownBy(() => ortc.getProducerRtpParametersMapping(params, routerCaps()));
 
 		expect(error).toBeInstanceOf(UnsupportedError);
 	});
@@ -1586,9 +1438,7 @@ describe('getProducerRtpParametersMapping()', () => {
 		params.codecs[1].parameters = { apt: 98 };
 		ortc.validateAndNormalizeRtpParameters(params);
 
-		const error = thrownBy(() =>
-			ortc.getProducerRtpParametersMapping(params, routerCaps())
-		);
+		const error = thrownBy(() => ortc.getProducerRtpParametersMapping(params, routerCaps()));
 
 		expect(error).toBeInstanceOf(TypeError);
 		expect(error.message).toContain('apt');
@@ -1600,9 +1450,7 @@ describe('getProducerRtpParametersMapping()', () => {
 		params.codecs[1].parameters = {};
 		ortc.validateAndNormalizeRtpParameters(params);
 
-		expect(() =>
-			ortc.getProducerRtpParametersMapping(params, routerCaps())
-		).toThrow(TypeError);
+		expect(() => ortc.getProducerRtpParametersMapping(params, routerCaps())).toThrow(TypeError);
 	});
 
 	test('RTX whose apt names another RTX codec → TypeError', () => {
@@ -1616,9 +1464,7 @@ describe('getProducerRtpParametersMapping()', () => {
 		});
 		ortc.validateAndNormalizeRtpParameters(params);
 
-		expect(() =>
-			ortc.getProducerRtpParametersMapping(params, routerCaps())
-		).toThrow(TypeError);
+		expect(() => ortc.getProducerRtpParametersMapping(params, routerCaps())).toThrow(TypeError);
 	});
 
 	test('RTX when the Router codec has no RTX → UnsupportedError', () => {
@@ -1630,9 +1476,7 @@ describe('getProducerRtpParametersMapping()', () => {
 
 		ortc.validateAndNormalizeRtpParameters(params);
 
-		expect(() => ortc.getProducerRtpParametersMapping(params, caps)).toThrow(
-			UnsupportedError
-		);
+		expect(() => ortc.getProducerRtpParametersMapping(params, caps)).toThrow(UnsupportedError);
 
 		// Without RTX the same Producer is accepted.
 		params.codecs.pop();
@@ -1728,9 +1572,9 @@ describe('getProducerRtpParametersMapping()', () => {
 
 			ortc.validateAndNormalizeRtpParameters(params);
 
-			expect(ortc.getProducerRtpParametersMapping(params, caps).codecs).toEqual(
-				[{ payloadType: 125, mappedPayloadType: 100 }]
-			);
+			expect(ortc.getProducerRtpParametersMapping(params, caps).codecs).toEqual([
+				{ payloadType: 125, mappedPayloadType: 100 },
+			]);
 			// Level asymmetry is not allowed by the Producer: min(5.2, 3.1).
 			expect(params.codecs[0].parameters!['profile-level-id']).toBe('42e01f');
 		});
@@ -1751,10 +1595,7 @@ describe('getConsumableRtpParameters()', () => {
 	test('VP8 simulcast from Chrome', () => {
 		mockRandomNumbers(700000000);
 
-		const { consumable } = produce(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const { consumable } = produce('video', chromeVp8SimulcastProducerRtpParameters());
 
 		expect(consumable).toEqual({
 			codecs: [
@@ -1856,14 +1697,9 @@ describe('getConsumableRtpParameters()', () => {
 	});
 
 	test('encodings lose rid, rtx and codecPayloadType', () => {
-		const { mapping, consumable } = produce(
-			'video',
-			chromeH264ProducerRtpParameters()
-		);
+		const { mapping, consumable } = produce('video', chromeH264ProducerRtpParameters());
 
-		expect(consumable.encodings).toEqual([
-			{ ssrc: mapping.encodings[0].mappedSsrc, dtx: false },
-		]);
+		expect(consumable.encodings).toEqual([{ ssrc: mapping.encodings[0].mappedSsrc, dtx: false }]);
 	});
 
 	test('abs-capture-time is offered only if the Producer sends it', () => {
@@ -1896,11 +1732,7 @@ describe('getConsumableRtpParameters()', () => {
 			}
 		}
 
-		const { consumable } = produce(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters(),
-			caps
-		);
+		const { consumable } = produce('video', chromeVp8SimulcastProducerRtpParameters(), caps);
 		const uris = consumable.headerExtensions!.map(({ uri }) => uri);
 
 		expect(uris).toContain(VideoOrientationUri);
@@ -1909,11 +1741,7 @@ describe('getConsumableRtpParameters()', () => {
 
 	test('the result shares no objects with the Producer or the Router', () => {
 		const caps = routerCaps();
-		const { params, consumable } = produce(
-			'audio',
-			chromeOpusProducerRtpParameters(),
-			caps
-		);
+		const { params, consumable } = produce('audio', chromeOpusProducerRtpParameters(), caps);
 
 		consumable.codecs[0].parameters!['stereo'] = 1;
 		consumable.codecs[0].rtcpFeedback!.pop();
@@ -1927,15 +1755,7 @@ describe('canConsume()', () => {
 	const consumableOf = (kind: 'audio' | 'video', params: RtpParameters) =>
 		produce(kind, params).consumable;
 
-	test.each<
-		[
-			string,
-			() => RtpParameters,
-			'audio' | 'video',
-			() => RtpCapabilities,
-			boolean,
-		]
-	>([
+	test.each<[string, () => RtpParameters, 'audio' | 'video', () => RtpCapabilities, boolean]>([
 		[
 			'VP8 → Chrome',
 			chromeVp8SimulcastProducerRtpParameters,
@@ -1973,16 +1793,14 @@ describe('canConsume()', () => {
 		],
 		[
 			'H264 Main → Chrome',
-			() =>
-				h264Params({ 'packetization-mode': 1, 'profile-level-id': '4d001f' }),
+			() => h264Params({ 'packetization-mode': 1, 'profile-level-id': '4d001f' }),
 			'video',
 			chromeDeviceRtpCapabilities,
 			true,
 		],
 		[
 			'H264 Main → Firefox',
-			() =>
-				h264Params({ 'packetization-mode': 1, 'profile-level-id': '4d001f' }),
+			() => h264Params({ 'packetization-mode': 1, 'profile-level-id': '4d001f' }),
 			'video',
 			firefoxDeviceRtpCapabilities,
 			false,
@@ -1994,13 +1812,7 @@ describe('canConsume()', () => {
 			firefoxDeviceRtpCapabilities,
 			true,
 		],
-		[
-			'multiopus → Chrome',
-			() => multiopusParams(4, 2),
-			'audio',
-			chromeDeviceRtpCapabilities,
-			true,
-		],
+		['multiopus → Chrome', () => multiopusParams(4, 2), 'audio', chromeDeviceRtpCapabilities, true],
 		[
 			'multiopus → Firefox',
 			() => multiopusParams(4, 2),
@@ -2023,24 +1835,13 @@ describe('canConsume()', () => {
 			chromeNativeRtpCapabilities,
 			true,
 		],
-		[
-			'VP8 → no codecs',
-			chromeVp8SimulcastProducerRtpParameters,
-			'video',
-			() => ({}),
-			false,
-		],
+		['VP8 → no codecs', chromeVp8SimulcastProducerRtpParameters, 'video', () => ({}), false],
 	])('%s', (_name, params, kind, caps, expected) => {
-		expect(ortc.canConsume(consumableOf(kind, params()), caps())).toBe(
-			expected
-		);
+		expect(ortc.canConsume(consumableOf(kind, params()), caps())).toBe(expected);
 	});
 
 	test('false when only the RTX codec matches', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const caps: RtpCapabilities = {
 			codecs: [
 				{
@@ -2102,10 +1903,7 @@ describe('getConsumerRtpParameters()', () => {
 	test('VP8 simulcast → Chrome, with RTX', () => {
 		mockRandomNumbers(400000000, 888888888);
 
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 
 		expect(
 			ortc.getConsumerRtpParameters({
@@ -2160,10 +1958,7 @@ describe('getConsumerRtpParameters()', () => {
 	});
 
 	test('VP8 simulcast → Chrome, without RTX', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const params = ortc.getConsumerRtpParameters({
 			consumableRtpParameters: consumable,
 			remoteRtpCapabilities: chromeDeviceRtpCapabilities(),
@@ -2249,10 +2044,7 @@ describe('getConsumerRtpParameters()', () => {
 		],
 		['neither → both removed', [], ['nack', 'nack/pli', 'ccm/fir']],
 	])('BWE feedback pruning: %s', (_name, keptUris, expectedFeedback) => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const remoteCaps = chromeDeviceRtpCapabilities();
 		const bweUris: string[] = [TransportWideCcUri, AbsSendTimeUri];
 
@@ -2275,10 +2067,7 @@ describe('getConsumerRtpParameters()', () => {
 	});
 
 	test('header extensions need the same id in the remote capabilities', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		// Chrome native ids differ from the Router ones.
 		const params = ortc.getConsumerRtpParameters({
 			consumableRtpParameters: consumable,
@@ -2302,11 +2091,7 @@ describe('getConsumerRtpParameters()', () => {
 		['simulcast of L1T3 streams', ['L1T3', 'L1T3', 'L1T3'], 'L3T3'],
 		['simulcast of L1T2 streams', ['L1T2', 'L1T2'], 'L2T2'],
 		['simulcast without modes', [undefined, undefined], 'L2T1'],
-		[
-			'simulcast where only the second stream has a mode',
-			[undefined, 'L1T3'],
-			'L2T3',
-		],
+		['simulcast where only the second stream has a mode', [undefined, 'L1T3'], 'L2T3'],
 	])('scalabilityMode: %s → %p', (_name, modes, expected) => {
 		const params = chromeVp8SimulcastProducerRtpParameters();
 
@@ -2362,9 +2147,7 @@ describe('getConsumerRtpParameters()', () => {
 
 		const consumable = consumableOf('video', params);
 
-		expect(consumable.codecs.map(({ payloadType }) => payloadType)).toEqual([
-			102, 103, 104, 105,
-		]);
+		expect(consumable.codecs.map(({ payloadType }) => payloadType)).toEqual([102, 103, 104, 105]);
 
 		const consumerParams = ortc.getConsumerRtpParameters({
 			consumableRtpParameters: consumable,
@@ -2373,9 +2156,7 @@ describe('getConsumerRtpParameters()', () => {
 			enableRtx: true,
 		});
 
-		expect(consumerParams.codecs.map(({ payloadType }) => payloadType)).toEqual(
-			[102, 103]
-		);
+		expect(consumerParams.codecs.map(({ payloadType }) => payloadType)).toEqual([102, 103]);
 		expect(consumerParams.encodings![0].rtx).toBeDefined();
 	});
 
@@ -2383,9 +2164,7 @@ describe('getConsumerRtpParameters()', () => {
 		const consumable = consumableOf('video', chromeH264ProducerRtpParameters());
 		const remoteCaps = firefoxDeviceRtpCapabilities();
 
-		remoteCaps.codecs = remoteCaps.codecs!.filter(
-			({ mimeType }) => mimeType !== 'video/rtx'
-		);
+		remoteCaps.codecs = remoteCaps.codecs!.filter(({ mimeType }) => mimeType !== 'video/rtx');
 
 		const params = ortc.getConsumerRtpParameters({
 			consumableRtpParameters: consumable,
@@ -2394,9 +2173,7 @@ describe('getConsumerRtpParameters()', () => {
 			enableRtx: true,
 		});
 
-		expect(params.codecs.map(({ mimeType }) => mimeType)).toEqual([
-			'video/H264',
-		]);
+		expect(params.codecs.map(({ mimeType }) => mimeType)).toEqual(['video/H264']);
 		// Plain NACK stays: RTX was enabled, the remote just does not do it.
 		expect(params.codecs[0].rtcpFeedback![0]).toEqual({
 			type: 'nack',
@@ -2405,21 +2182,14 @@ describe('getConsumerRtpParameters()', () => {
 		expect(params.encodings![0]).not.toHaveProperty('rtx');
 	});
 
-	test.each<
-		[string, () => RtpParameters, 'audio' | 'video', () => RtpCapabilities]
-	>([
+	test.each<[string, () => RtpParameters, 'audio' | 'video', () => RtpCapabilities]>([
 		[
 			'VP9 profile 2 → Firefox',
 			chromeVp9SvcProducerRtpParameters,
 			'video',
 			firefoxDeviceRtpCapabilities,
 		],
-		[
-			'multiopus → Firefox',
-			() => multiopusParams(4, 2),
-			'audio',
-			firefoxDeviceRtpCapabilities,
-		],
+		['multiopus → Firefox', () => multiopusParams(4, 2), 'audio', firefoxDeviceRtpCapabilities],
 		[
 			'VP8 → remote with only RTX',
 			chromeVp8SimulcastProducerRtpParameters,
@@ -2436,12 +2206,7 @@ describe('getConsumerRtpParameters()', () => {
 				],
 			}),
 		],
-		[
-			'VP8 → remote without codecs',
-			chromeVp8SimulcastProducerRtpParameters,
-			'video',
-			() => ({}),
-		],
+		['VP8 → remote without codecs', chromeVp8SimulcastProducerRtpParameters, 'video', () => ({})],
 	])('%s → UnsupportedError', (_name, params, kind, caps) => {
 		const consumable = consumableOf(kind, params());
 
@@ -2459,8 +2224,7 @@ describe('getConsumerRtpParameters()', () => {
 		const consumable = consumableOf('audio', chromeOpusProducerRtpParameters());
 		const remoteCaps = chromeDeviceRtpCapabilities();
 
-		(remoteCaps.codecs![1] as unknown as Record<string, unknown>)['clockRate'] =
-			'48000';
+		(remoteCaps.codecs![1] as unknown as Record<string, unknown>)['clockRate'] = '48000';
 
 		expectTypeErrorNaming(
 			() =>
@@ -2477,10 +2241,7 @@ describe('getConsumerRtpParameters()', () => {
 	test('pipe: every encoding with consecutive SSRCs and RTX SSRCs', () => {
 		mockRandomNumbers(100000000, 300000000, 600000000);
 
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const params = ortc.getConsumerRtpParameters({
 			consumableRtpParameters: consumable,
 			remoteRtpCapabilities: chromeDeviceRtpCapabilities(),
@@ -2514,10 +2275,7 @@ describe('getConsumerRtpParameters()', () => {
 	});
 
 	test('pipe without RTX support: no rtx in encodings', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const params = ortc.getConsumerRtpParameters({
 			consumableRtpParameters: consumable,
 			remoteRtpCapabilities: chromeDeviceRtpCapabilities(),
@@ -2533,10 +2291,7 @@ describe('getConsumerRtpParameters()', () => {
 	});
 
 	test('does not modify its inputs', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const consumableCopy = utils.clone(consumable);
 		const remoteCaps = chromeNativeRtpCapabilities();
 		const params = ortc.getConsumerRtpParameters({
@@ -2561,14 +2316,9 @@ describe('getPipeConsumerRtpParameters()', () => {
 	test('VP8 simulcast without RTX', () => {
 		mockRandomNumbers(700000000, 200000000, 250000000);
 
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 
-		expect(
-			ortc.getPipeConsumerRtpParameters({ consumableRtpParameters: consumable })
-		).toEqual({
+		expect(ortc.getPipeConsumerRtpParameters({ consumableRtpParameters: consumable })).toEqual({
 			codecs: [
 				{
 					mimeType: 'video/VP8',
@@ -2646,9 +2396,7 @@ describe('getPipeConsumerRtpParameters()', () => {
 				rtcpFeedback: [],
 			},
 		]);
-		expect(params.encodings).toEqual([
-			{ ssrc: 200000000, rtx: { ssrc: 250000000 }, dtx: false },
-		]);
+		expect(params.encodings).toEqual([{ ssrc: 200000000, rtx: { ssrc: 250000000 }, dtx: false }]);
 	});
 
 	test('opus: audio extensions minus MID and BWE, plus the dependency descriptor', () => {
@@ -2669,11 +2417,21 @@ describe('getPipeConsumerRtpParameters()', () => {
 		expect(params.encodings).toEqual([{ ssrc: expect.any(Number), dtx: true }]);
 	});
 
+	test('rtx of given encodings is dropped when RTX is disabled', () => {
+		const consumable = consumableOf('video', chromeH264ProducerRtpParameters());
+
+		consumable.encodings![0].rtx = { ssrc: 1234 };
+
+		const params = ortc.getPipeConsumerRtpParameters({
+			consumableRtpParameters: consumable,
+			enableRtx: false,
+		});
+
+		expect(params.encodings![0]).not.toHaveProperty('rtx');
+	});
+
 	test('the dependency descriptor is not duplicated', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 
 		consumable.headerExtensions!.push(ext(DependencyDescriptorUri, 7));
 
@@ -2682,17 +2440,12 @@ describe('getPipeConsumerRtpParameters()', () => {
 		});
 
 		expect(
-			params.headerExtensions!.filter(
-				({ uri }) => uri === DependencyDescriptorUri
-			)
+			params.headerExtensions!.filter(({ uri }) => uri === DependencyDescriptorUri)
 		).toHaveLength(1);
 	});
 
 	test('does not modify its input', () => {
-		const consumable = consumableOf(
-			'video',
-			chromeVp8SimulcastProducerRtpParameters()
-		);
+		const consumable = consumableOf('video', chromeVp8SimulcastProducerRtpParameters());
 		const consumableCopy = utils.clone(consumable);
 		const params = ortc.getPipeConsumerRtpParameters({
 			consumableRtpParameters: consumable,
@@ -2709,10 +2462,7 @@ describe('getPipeConsumerRtpParameters()', () => {
 
 // Helpers building single codec Producer parameters.
 
-function videoParams(
-	mimeType: string,
-	parameters: Record<string, unknown>
-): RtpParameters {
+function videoParams(mimeType: string, parameters: Record<string, unknown>): RtpParameters {
 	return {
 		mid: '5',
 		codecs: [
@@ -2751,10 +2501,7 @@ function opusParams(channels: number): RtpParameters {
 	};
 }
 
-function multiopusParams(
-	numStreams: number,
-	coupledStreams: number
-): RtpParameters {
+function multiopusParams(numStreams: number, coupledStreams: number): RtpParameters {
 	return {
 		codecs: [
 			{

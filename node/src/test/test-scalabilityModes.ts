@@ -10,38 +10,14 @@ const single: ScalabilityMode = {
 describe('parseScalabilityMode()', () => {
 	test.each<[string, string | undefined, ScalabilityMode]>([
 		['single layer', 'L1T1', single],
-		[
-			'temporal layers only',
-			'L1T3',
-			{ spatialLayers: 1, temporalLayers: 3, ksvc: false },
-		],
+		['temporal layers only', 'L1T3', { spatialLayers: 1, temporalLayers: 3, ksvc: false }],
 		['SVC', 'L3T3', { spatialLayers: 3, temporalLayers: 3, ksvc: false }],
 		['K-SVC', 'L3T2_KEY', { spatialLayers: 3, temporalLayers: 2, ksvc: true }],
-		[
-			'suffix after _KEY',
-			'L4T7_KEY_SHIFT',
-			{ spatialLayers: 4, temporalLayers: 7, ksvc: true },
-		],
-		[
-			'simulcast-like S mode',
-			'S2T3',
-			{ spatialLayers: 2, temporalLayers: 3, ksvc: false },
-		],
-		[
-			'suffix without _KEY',
-			'S3T3h',
-			{ spatialLayers: 3, temporalLayers: 3, ksvc: false },
-		],
-		[
-			'two digit spatial layers',
-			'L20T3',
-			{ spatialLayers: 20, temporalLayers: 3, ksvc: false },
-		],
-		[
-			'two digit temporal layers',
-			'L1T99',
-			{ spatialLayers: 1, temporalLayers: 99, ksvc: false },
-		],
+		['suffix after _KEY', 'L4T7_KEY_SHIFT', { spatialLayers: 4, temporalLayers: 7, ksvc: true }],
+		['simulcast-like S mode', 'S2T3', { spatialLayers: 2, temporalLayers: 3, ksvc: false }],
+		['suffix without _KEY', 'S3T3h', { spatialLayers: 3, temporalLayers: 3, ksvc: false }],
+		['two digit spatial layers', 'L20T3', { spatialLayers: 20, temporalLayers: 3, ksvc: false }],
+		['two digit temporal layers', 'L1T99', { spatialLayers: 1, temporalLayers: 99, ksvc: false }],
 		[
 			'incomplete _KEY is just a suffix',
 			'L3T3_KE',
