@@ -36,6 +36,12 @@ const SYSTEM_DEPS = [
 	{ program: 'ninja', debian: 'ninja-build' },
 	{ program: 'g++', debian: 'g++' },
 ];
+// Needed only by the tests: the browser of the interop tests and iproute2
+// for their private network namespaces.
+const TEST_SYSTEM_DEPS = [
+	{ program: 'chromium', debian: 'chromium' },
+	{ program: 'ip', debian: 'iproute2' },
+];
 // Needed only by `lint` and `format`.
 const LINT_SYSTEM_DEPS = [{ program: 'clang-format', debian: 'clang-format' }];
 
@@ -59,7 +65,7 @@ const tasks = {
 	},
 	test: async () => {
 		await ensureNodeModules();
-		await ensureSystemDeps(SYSTEM_DEPS);
+		await ensureSystemDeps([...SYSTEM_DEPS, ...TEST_SYSTEM_DEPS]);
 		await buildWorker();
 		await buildTypeScript();
 		fs.rmSync(SUMMARY_FILE, { force: true });
@@ -83,6 +89,7 @@ const tasks = {
 	},
 	'test:node': async () => {
 		await ensureNodeModules();
+		await ensureSystemDeps([...SYSTEM_DEPS, ...TEST_SYSTEM_DEPS]);
 		await buildWorker();
 		generateTypeScriptFbs();
 
