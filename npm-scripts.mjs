@@ -42,6 +42,11 @@ const TEST_SYSTEM_DEPS = [
 	{ program: 'chromium', debian: 'chromium' },
 	{ program: 'ip', debian: 'iproute2' },
 ];
+// Needed only by `fuzz`: libFuzzer comes with clang.
+const FUZZ_SYSTEM_DEPS = [{ program: 'clang++', debian: 'clang' }];
+const FUZZ_OUT_DIR = path.join(WORKER_DIR, 'out', 'Fuzzer');
+// Seconds each fuzzer runs in `npm run fuzz` (FUZZ_SECONDS to change).
+const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 // Needed only by `lint` and `format`.
 const LINT_SYSTEM_DEPS = [{ program: 'clang-format', debian: 'clang-format' }];
 
@@ -111,6 +116,57 @@ const tasks = {
 		);
 
 		if (!ok) {
+			process.exitCode = 1;
+		}
+	},
+	fuzz: async () => {
+		await ensureSystemDeps([...SYSTEM_DEPS, ...FUZZ_SYSTEM_DEPS]);
+
+		const buildDir = path.join(FUZZ_OUT_DIR, 'build');
+
+		if (!fs.existsSync(path.join(buildDir, 'build.ninja'))) {
+			run('cmake', [
+				'-S',
+				WORKER_DIR,
+				'-B',
+				buildDir,
+				'-G',
+				'Ninja',
+				'-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+				'-DCMAKE_C_COMPILER=clang',
+				'-DCMAKE_CXX_COMPILER=clang++',
+				'-DMEDIASOUP_BUILD_FUZZERS=ON',
+				'-DMEDIASOUP_BUILD_TESTS=OFF',
+				`-DMEDIASOUP_OUTPUT_DIR=${FUZZ_OUT_DIR}`,
+			]);
+		}
+
+		run('ninja', ['-C', buildDir]);
+
+		const fuzzers = fs
+			.readdirSync(FUZZ_OUT_DIR)
+			.filter(f => f.startsWith('mediasoup-worker-fuzzer-'))
+			.sort();
+		let passed = 0;
+		let failed = 0;
+
+		for (const fuzzer of fuzzers) {
+			const corpus = path.join(FUZZ_OUT_DIR, 'corpus', fuzzer);
+
+			fs.mkdirSync(corpus, { recursive: true });
+
+			const ok = run(
+				path.join(FUZZ_OUT_DIR, fuzzer),
+				[`-max_total_time=${FUZZ_SECONDS}`, '-print_final_stats=1', corpus],
+				{ check: false, cwd: FUZZ_OUT_DIR }
+			);
+
+			ok ? ++passed : ++failed;
+		}
+
+		recordSummary('fuzzers', passed, failed);
+
+		if (fuzzers.length === 0 || failed > 0) {
 			process.exitCode = 1;
 		}
 	},

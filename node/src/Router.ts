@@ -1,3 +1,4 @@
+import type * as flatbuffers from 'flatbuffers';
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
@@ -16,11 +17,44 @@ import type {
 	RtpParameters,
 } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
-import { clone } from './utils';
+import type { Transport, TransportEvents, TransportObserver } from './TransportTypes';
+import type { WebRtcTransport, WebRtcTransportOptions } from './WebRtcTransportTypes';
+import type { PlainTransport, PlainTransportOptions } from './PlainTransportTypes';
+import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
+import type { DirectTransport, DirectTransportOptions } from './DirectTransportTypes';
+import type { WebRtcServer } from './WebRtcServerTypes';
+import type { NormalizedSctpOptions, TransportMessageSizes } from './Transport';
+import {
+	WebRtcTransportImpl,
+	normalizeWebRtcTransportOptions,
+	serializeCreateWebRtcTransportRequest,
+	webRtcTransportDataFromDump,
+} from './WebRtcTransport';
+import {
+	PlainTransportImpl,
+	normalizePlainTransportOptions,
+	plainTransportDataFromDump,
+	serializeCreatePlainTransportRequest,
+} from './PlainTransport';
+import {
+	PipeTransportImpl,
+	normalizePipeTransportOptions,
+	pipeTransportDataFromDump,
+	serializeCreatePipeTransportRequest,
+} from './PipeTransport';
+import {
+	DirectTransportImpl,
+	checkDumpResponse as checkDirectTransportDumpResponse,
+	normalizeDirectTransportOptions,
+	serializeCreateDirectTransportRequest,
+} from './DirectTransport';
+import { clone, generateUUIDv4 } from './utils';
 import { readStrings } from './fbsUtils';
 import { Method } from './fbs/request/method';
 import { Body as RequestBody } from './fbs/request/body';
 import { Body as ResponseBody } from './fbs/response/body';
+import type { Response } from './fbs/response/response';
+import { CloseTransportRequest as FbsCloseTransportRequest } from './fbs/router/close-transport-request';
 import { CloseRouterRequest as FbsCloseRouterRequest } from './fbs/worker/close-router-request';
 import { DumpResponse as FbsRouterDumpResponse } from './fbs/router/dump-response';
 import type { StringString } from './fbs/common/string-string';
@@ -52,6 +86,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	readonly #channel: Channel;
 	#closed = false;
 	#appData: RouterAppData;
+	// Transports of this Router, by id.
+	readonly #transports: Map<string, AnyTransport> = new Map();
 	// Producers of every transport of this Router, by id (filled by transports).
 	readonly #producers: Map<string, RouterProducerInfo> = new Map();
 	readonly #observer: RouterObserver = new EnhancedEventEmitter<RouterObserverEvents>();
@@ -101,6 +137,13 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		return this.#observer;
 	}
 
+	/**
+	 * Just for testing purposes.
+	 */
+	get transportsForTesting(): Map<string, Transport> {
+		return this.#transports as Map<string, Transport>;
+	}
+
 	close(): void {
 		if (this.#closed) {
 			return;
@@ -120,6 +163,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			.request(Method.WORKER_CLOSE_ROUTER, RequestBody.Worker_CloseRouterRequest, bodyOffset)
 			.catch(() => {});
 
+		// The worker closes them along with the Router.
+		this.#closeTransports();
 		this.#producers.clear();
 
 		this.emit('@close');
@@ -134,6 +179,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		logger.debug('workerClosed()');
 
 		this.#closed = true;
+		this.#closeTransports();
 		this.#producers.clear();
 
 		this.safeEmit('workerclose');
@@ -224,20 +270,143 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		this.#data = { ...this.#data, rtpCapabilities };
 	}
 
-	async createWebRtcTransport(): Promise<never> {
-		return this.#notImplemented('createWebRtcTransport');
+	async createWebRtcTransport<WebRtcTransportAppData extends AppData = AppData>(
+		options: WebRtcTransportOptions<WebRtcTransportAppData>
+	): Promise<WebRtcTransport<WebRtcTransportAppData>> {
+		logger.debug('createWebRtcTransport()');
+
+		// Local checks first (TypeError), then the closed checks.
+		const normalized = normalizeWebRtcTransportOptions(options);
+
+		this.#assertNotClosed();
+		assertSctpDisabled(normalized.sctp);
+
+		const { webRtcServer } = normalized;
+
+		if (webRtcServer?.closed) {
+			throw new Error(`WebRtcServer closed [webRtcServerId:${webRtcServer.id}]`);
+		}
+
+		const transportId = generateUUIDv4();
+		const response = await this.#createTransport(
+			transportId,
+			Method.ROUTER_CREATE_WEBRTCTRANSPORT,
+			RequestBody.Router_CreateWebRtcTransportRequest,
+			builder => serializeCreateWebRtcTransportRequest(builder, transportId, normalized)
+		);
+		const data = webRtcTransportDataFromDump(response, normalized);
+
+		if (webRtcServer?.closed) {
+			// It was closed while the transport was being created: the worker closed
+			// the transport along with it.
+			throw new Error(`WebRtcServer closed [webRtcServerId:${webRtcServer.id}]`);
+		}
+
+		const transport = new WebRtcTransportImpl<WebRtcTransportAppData>({
+			internal: { routerId: this.id, transportId },
+			channel: this.#channel,
+			appData: normalized.appData as WebRtcTransportAppData | undefined,
+			messageSizes: messageSizesOf(normalized.sctp),
+			data,
+		});
+
+		this.#registerTransport(transport, webRtcServer);
+
+		return transport;
 	}
 
-	async createPlainTransport(): Promise<never> {
-		return this.#notImplemented('createPlainTransport');
+	async createPlainTransport<PlainTransportAppData extends AppData = AppData>(
+		options: PlainTransportOptions<PlainTransportAppData>
+	): Promise<PlainTransport<PlainTransportAppData>> {
+		logger.debug('createPlainTransport()');
+
+		const normalized = normalizePlainTransportOptions(options);
+
+		this.#assertNotClosed();
+		assertSctpDisabled(normalized.sctp);
+
+		const transportId = generateUUIDv4();
+		const response = await this.#createTransport(
+			transportId,
+			Method.ROUTER_CREATE_PLAINTRANSPORT,
+			RequestBody.Router_CreatePlainTransportRequest,
+			builder => serializeCreatePlainTransportRequest(builder, transportId, normalized)
+		);
+		const transport = new PlainTransportImpl<PlainTransportAppData>({
+			internal: { routerId: this.id, transportId },
+			channel: this.#channel,
+			appData: normalized.appData as PlainTransportAppData | undefined,
+			messageSizes: messageSizesOf(normalized.sctp),
+			data: plainTransportDataFromDump(response, normalized),
+		});
+
+		this.#registerTransport(transport);
+
+		return transport;
 	}
 
-	async createPipeTransport(): Promise<never> {
-		return this.#notImplemented('createPipeTransport');
+	async createPipeTransport<PipeTransportAppData extends AppData = AppData>(
+		options: PipeTransportOptions<PipeTransportAppData>
+	): Promise<PipeTransport<PipeTransportAppData>> {
+		logger.debug('createPipeTransport()');
+
+		const normalized = normalizePipeTransportOptions(options);
+
+		this.#assertNotClosed();
+		assertSctpDisabled(normalized.sctp);
+
+		const transportId = generateUUIDv4();
+		const response = await this.#createTransport(
+			transportId,
+			Method.ROUTER_CREATE_PIPETRANSPORT,
+			RequestBody.Router_CreatePipeTransportRequest,
+			builder => serializeCreatePipeTransportRequest(builder, transportId, normalized)
+		);
+		const transport = new PipeTransportImpl<PipeTransportAppData>({
+			internal: { routerId: this.id, transportId },
+			channel: this.#channel,
+			appData: normalized.appData as PipeTransportAppData | undefined,
+			messageSizes: messageSizesOf(normalized.sctp),
+			data: pipeTransportDataFromDump(response, normalized),
+		});
+
+		this.#registerTransport(transport);
+
+		return transport;
 	}
 
-	async createDirectTransport(): Promise<never> {
-		return this.#notImplemented('createDirectTransport');
+	async createDirectTransport<DirectTransportAppData extends AppData = AppData>(
+		options?: DirectTransportOptions<DirectTransportAppData>
+	): Promise<DirectTransport<DirectTransportAppData>> {
+		logger.debug('createDirectTransport()');
+
+		const normalized = normalizeDirectTransportOptions(options);
+
+		this.#assertNotClosed();
+
+		const transportId = generateUUIDv4();
+		const response = await this.#createTransport(
+			transportId,
+			Method.ROUTER_CREATE_DIRECTTRANSPORT,
+			RequestBody.Router_CreateDirectTransportRequest,
+			builder => serializeCreateDirectTransportRequest(builder, transportId, normalized)
+		);
+
+		checkDirectTransportDumpResponse(response);
+
+		const transport = new DirectTransportImpl<DirectTransportAppData>({
+			internal: { routerId: this.id, transportId },
+			channel: this.#channel,
+			appData: normalized.appData as DirectTransportAppData | undefined,
+			messageSizes: {
+				maxSendMessageSize: normalized.maxSendMessageSize,
+				maxReceiveMessageSize: normalized.maxReceiveMessageSize,
+			},
+		});
+
+		this.#registerTransport(transport);
+
+		return transport;
 	}
 
 	async pipeToRouter(): Promise<never> {
@@ -266,11 +435,115 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		}
 	}
 
+	/**
+	 * Asks the worker to create a transport and then for its dump, which holds
+	 * the initial state (ICE/DTLS parameters, tuples, SRTP keys...). Resolves
+	 * with the dump response.
+	 */
+	async #createTransport(
+		transportId: string,
+		method: Method,
+		bodyType: RequestBody,
+		serialize: (builder: flatbuffers.Builder) => number
+	): Promise<Response> {
+		const bodyOffset = serialize(this.#channel.bufferBuilder);
+
+		await this.#channel.request(method, bodyType, bodyOffset, this.id);
+
+		// Closed while the request was in flight: the worker closed the
+		// transport along with the Router.
+		this.#assertNotClosed();
+
+		let response: Response;
+
+		try {
+			response = await this.#channel.request(
+				Method.TRANSPORT_DUMP,
+				undefined,
+				undefined,
+				transportId
+			);
+		} catch (error) {
+			this.#closeTransportInWorker(transportId);
+
+			throw error;
+		}
+
+		this.#assertNotClosed();
+
+		return response;
+	}
+
+	#closeTransportInWorker(transportId: string): void {
+		if (this.#closed || this.#channel.closed) {
+			return;
+		}
+
+		const builder = this.#channel.bufferBuilder;
+		const bodyOffset = FbsCloseTransportRequest.createCloseTransportRequest(
+			builder,
+			builder.createString(transportId)
+		);
+
+		this.#channel
+			.request(
+				Method.ROUTER_CLOSE_TRANSPORT,
+				RequestBody.Router_CloseTransportRequest,
+				bodyOffset,
+				this.id
+			)
+			.catch(() => {});
+	}
+
+	#registerTransport(transport: AnyTransport, webRtcServer?: WebRtcServer): void {
+		this.#transports.set(transport.id, transport);
+
+		// Whatever the reason it closes.
+		transport.on('@close', () => this.#transports.delete(transport.id));
+
+		if (webRtcServer) {
+			webRtcServer.handleWebRtcTransport(transport as WebRtcTransport);
+		}
+
+		this.#observer.safeEmit('newtransport', transport as Transport);
+	}
+
+	#closeTransports(): void {
+		const transports = [...this.#transports.values()];
+
+		this.#transports.clear();
+
+		for (const transport of transports) {
+			transport.routerClosed();
+		}
+	}
+
 	#notImplemented(method: string): never {
 		this.#assertNotClosed();
 
 		throw new UnsupportedError(`${method}() is not implemented yet`);
 	}
+}
+
+/**
+ * Any kind of transport, whatever its events and observer.
+ */
+type AnyTransport = Transport<AppData, TransportEvents, TransportObserver>;
+
+/**
+ * SCTP (DataChannels) arrives with later work.
+ */
+function assertSctpDisabled(sctp: NormalizedSctpOptions): void {
+	if (sctp.enableSctp) {
+		throw new UnsupportedError('enableSctp is not implemented yet');
+	}
+}
+
+function messageSizesOf(sctp: NormalizedSctpOptions): TransportMessageSizes {
+	return {
+		maxSendMessageSize: sctp.maxSendMessageSize,
+		maxReceiveMessageSize: sctp.maxReceiveMessageSize,
+	};
 }
 
 function readPairs(

@@ -1,6 +1,11 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
 import type { RouterRtpCodecCapability, RtpCapabilities } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
+import type { Transport } from './TransportTypes';
+import type { WebRtcTransport, WebRtcTransportOptions } from './WebRtcTransportTypes';
+import type { PlainTransport, PlainTransportOptions } from './PlainTransportTypes';
+import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
+import type { DirectTransport, DirectTransportOptions } from './DirectTransportTypes';
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
 	/**
@@ -60,7 +65,7 @@ export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
 
 export type RouterObserverEvents = {
 	close: [];
-	newtransport: [unknown];
+	newtransport: [Transport];
 	newrtpobserver: [unknown];
 };
 
@@ -129,13 +134,37 @@ export interface Router<
 	updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void;
 
 	/**
-	 * Transports, RTP observers and pipes arrive with later work; until then
-	 * these reject with UnsupportedError.
+	 * Create a WebRtcTransport.
 	 */
-	createWebRtcTransport(options?: unknown): Promise<never>;
-	createPlainTransport(options?: unknown): Promise<never>;
-	createPipeTransport(options?: unknown): Promise<never>;
-	createDirectTransport(options?: unknown): Promise<never>;
+	createWebRtcTransport<WebRtcTransportAppData extends AppData = AppData>(
+		options: WebRtcTransportOptions<WebRtcTransportAppData>
+	): Promise<WebRtcTransport<WebRtcTransportAppData>>;
+
+	/**
+	 * Create a PlainTransport.
+	 */
+	createPlainTransport<PlainTransportAppData extends AppData = AppData>(
+		options: PlainTransportOptions<PlainTransportAppData>
+	): Promise<PlainTransport<PlainTransportAppData>>;
+
+	/**
+	 * Create a PipeTransport.
+	 */
+	createPipeTransport<PipeTransportAppData extends AppData = AppData>(
+		options: PipeTransportOptions<PipeTransportAppData>
+	): Promise<PipeTransport<PipeTransportAppData>>;
+
+	/**
+	 * Create a DirectTransport.
+	 */
+	createDirectTransport<DirectTransportAppData extends AppData = AppData>(
+		options?: DirectTransportOptions<DirectTransportAppData>
+	): Promise<DirectTransport<DirectTransportAppData>>;
+
+	/**
+	 * RTP observers and pipes arrive with later work; until then these reject
+	 * with UnsupportedError.
+	 */
 	pipeToRouter(options?: unknown): Promise<never>;
 	createActiveSpeakerObserver(options?: unknown): Promise<never>;
 	createAudioLevelObserver(options?: unknown): Promise<never>;

@@ -3,10 +3,16 @@ import type { Readable, Writable } from 'node:stream';
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import { Channel } from './Channel';
-import { UnsupportedError, WorkerClosedError } from './errors';
+import { WorkerClosedError } from './errors';
 import * as ortc from './ortc';
 import { RouterImpl } from './Router';
 import type { Router, RouterOptions } from './RouterTypes';
+import {
+	WebRtcServerImpl,
+	normalizeWebRtcServerOptions,
+	serializeCreateWebRtcServerRequest,
+} from './WebRtcServer';
+import type { WebRtcServer, WebRtcServerOptions } from './WebRtcServerTypes';
 import type {
 	Worker,
 	WorkerDump,
@@ -62,6 +68,7 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 	#spawnDone = false;
 	#appData: WorkerAppData;
 	readonly #routers: Set<Router> = new Set();
+	readonly #webRtcServers: Set<WebRtcServer> = new Set();
 	readonly #observer: WorkerObserver = new EnhancedEventEmitter<WorkerObserverEvents>();
 	// Last lines the worker wrote to stderr, to explain a failed start.
 	#stderrTail = '';
@@ -226,6 +233,13 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 		return this.#routers;
 	}
 
+	/**
+	 * Just for testing purposes.
+	 */
+	get webRtcServersForTesting(): Set<WebRtcServer> {
+		return this.#webRtcServers;
+	}
+
 	close(): void {
 		if (this.#closed) {
 			return;
@@ -350,12 +364,52 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 		);
 	}
 
-	async createWebRtcServer(): Promise<never> {
+	async createWebRtcServer<WebRtcServerAppData extends AppData = AppData>(
+		options: WebRtcServerOptions<WebRtcServerAppData>
+	): Promise<WebRtcServer<WebRtcServerAppData>> {
+		logger.debug('createWebRtcServer()');
+
+		// Local checks first (TypeError), then the closed check.
+		const normalized = normalizeWebRtcServerOptions(options);
+
 		if (this.#closed) {
 			throw new WorkerClosedError('worker closed');
 		}
 
-		throw new UnsupportedError('createWebRtcServer() is not implemented yet');
+		const webRtcServerId = generateUUIDv4();
+		const bodyOffset = serializeCreateWebRtcServerRequest(
+			this.#channel.bufferBuilder,
+			webRtcServerId,
+			normalized
+		);
+
+		await this.#channel.request(
+			Method.WORKER_CREATE_WEBRTCSERVER,
+			RequestBody.Worker_CreateWebRtcServerRequest,
+			bodyOffset
+		);
+
+		const webRtcServer: WebRtcServer<WebRtcServerAppData> =
+			new WebRtcServerImpl<WebRtcServerAppData>({
+				internal: { webRtcServerId },
+				channel: this.#channel,
+				appData: normalized.appData as WebRtcServerAppData | undefined,
+			});
+
+		this.#webRtcServers.add(webRtcServer);
+		webRtcServer.on('@close', () => this.#webRtcServers.delete(webRtcServer));
+
+		// The worker may have died while the request was in flight.
+		if (this.#closed) {
+			webRtcServer.workerClosed();
+			this.#webRtcServers.delete(webRtcServer);
+
+			throw new WorkerClosedError('worker closed');
+		}
+
+		this.#observer.safeEmit('newwebrtcserver', webRtcServer);
+
+		return webRtcServer;
 	}
 
 	async createRouter<RouterAppData extends AppData = AppData>({
@@ -421,11 +475,18 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 
 		this.#channel.close();
 
+		// Routers first (their transports get routerclose), then WebRtcServers.
 		for (const router of this.#routers) {
 			router.workerClosed();
 		}
 
 		this.#routers.clear();
+
+		for (const webRtcServer of this.#webRtcServers) {
+			webRtcServer.workerClosed();
+		}
+
+		this.#webRtcServers.clear();
 	}
 
 	/**

@@ -1,5 +1,6 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
 import type { Router, RouterOptions } from './RouterTypes';
+import type { WebRtcServer, WebRtcServerOptions } from './WebRtcServerTypes';
 import type { AppData } from './typesGeneric';
 
 export type WorkerLogLevel = 'debug' | 'warn' | 'error' | 'none';
@@ -128,7 +129,7 @@ export type WorkerObserver = EnhancedEventEmitter<WorkerObserverEvents>;
 
 export type WorkerObserverEvents = {
 	close: [];
-	newwebrtcserver: [unknown];
+	newwebrtcserver: [WebRtcServer];
 	newrouter: [Router];
 };
 
@@ -190,7 +191,9 @@ export interface Worker<
 	/**
 	 * Create a WebRtcServer.
 	 */
-	createWebRtcServer(options: unknown): Promise<never>;
+	createWebRtcServer<WebRtcServerAppData extends AppData = AppData>(
+		options: WebRtcServerOptions<WebRtcServerAppData>
+	): Promise<WebRtcServer<WebRtcServerAppData>>;
 
 	/**
 	 * Create a Router.

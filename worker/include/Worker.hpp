@@ -6,7 +6,10 @@
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "Channel/ChannelSocket.hpp"
 #include "RTC/DtlsCertificate.hpp"
+#include "RTC/DtlsTransport.hpp"
 #include "RTC/Router.hpp"
+#include "RTC/Shared.hpp"
+#include "RTC/WebRtcServer.hpp"
 #include "handles/SignalHandle.hpp"
 
 #include <map>
@@ -46,10 +49,13 @@ private:
 	Channel::ChannelSocket* channel{ nullptr };
 	// Allocated by this.
 	std::unique_ptr<RTC::DtlsCertificate> certificate;
+	std::unique_ptr<RTC::DtlsContext> dtlsContext;
 	std::unique_ptr<SignalHandle> signalHandle;
+	std::map<std::string, std::unique_ptr<RTC::WebRtcServer>> mapWebRtcServers;
 	std::map<std::string, std::unique_ptr<RTC::Router>> mapRouters;
 	// Others.
 	Channel::ChannelMessageRegistrator registrator;
+	RTC::Shared shared;
 	bool closed{ false };
 };
 

@@ -15,6 +15,19 @@ Worker::Worker(Channel::ChannelSocket* channel, std::unique_ptr<RTC::DtlsCertifi
 {
 	this->channel->SetListener(this);
 
+	// This may throw.
+	this->dtlsContext = std::make_unique<RTC::DtlsContext>(this->certificate.get());
+
+	this->shared.channel         = this->channel;
+	this->shared.registrator     = &this->registrator;
+	this->shared.dtlsContext     = this->dtlsContext.get();
+	this->shared.getWebRtcServer = [this](const std::string& id) -> RTC::WebRtcServer*
+	{
+		const auto it = this->mapWebRtcServers.find(id);
+
+		return it != this->mapWebRtcServers.end() ? it->second.get() : nullptr;
+	};
+
 	// Node asks us to close through the channel (or closes it); SIGTERM is the
 	// polite way for anything else.
 	this->signalHandle = std::make_unique<SignalHandle>(this);
@@ -39,7 +52,9 @@ void Worker::Close()
 
 	this->closed = true;
 
+	// Routers first: their WebRtcTransports unregister from the servers.
 	this->mapRouters.clear();
+	this->mapWebRtcServers.clear();
 	this->signalHandle->Close();
 	this->channel->Close();
 }
@@ -124,10 +139,17 @@ void Worker::HandleRequest(Channel::ChannelRequest* request)
 				handlerIds.push_back(builder.CreateString(id));
 			}
 
+			std::vector<flatbuffers::Offset<flatbuffers::String>> webRtcServerIds;
+
+			for (const auto& [id, webRtcServer] : this->mapWebRtcServers)
+			{
+				webRtcServerIds.push_back(builder.CreateString(id));
+			}
+
 			const std::vector<flatbuffers::Offset<flatbuffers::String>> noIds;
 			auto handlers = FBS::Worker::CreateChannelMessageHandlersDirect(builder, &handlerIds, &noIds);
 			auto dump     = FBS::Worker::CreateDumpResponseDirect(
-        builder, static_cast<uint32_t>(getpid()), &noIds, &routerIds, handlers);
+        builder, static_cast<uint32_t>(getpid()), &webRtcServerIds, &routerIds, handlers);
 
 			request->Accept(FBS::Response::Body::Worker_DumpResponse, dump);
 
@@ -201,11 +223,65 @@ void Worker::HandleRequest(Channel::ChannelRequest* request)
 			}
 
 			// This may throw (id already taken by another entity).
-			auto router = std::make_unique<RTC::Router>(&this->registrator, routerId);
+			auto router = std::make_unique<RTC::Router>(&this->shared, routerId);
 
 			this->mapRouters[routerId] = std::move(router);
 
 			MS_DEBUG_DEV("Router created [routerId:%s]", routerId.c_str());
+
+			request->Accept();
+
+			break;
+		}
+
+		case FBS::Request::Method::WORKER_CREATE_WEBRTCSERVER:
+		{
+			const auto* body = request->GetBody<FBS::Worker::CreateWebRtcServerRequest>();
+
+			if (!body)
+			{
+				MS_THROW_TYPE_ERROR("missing body");
+			}
+
+			const std::string webRtcServerId = body->web_rtc_server_id()->str();
+
+			if (webRtcServerId.empty())
+			{
+				MS_THROW_TYPE_ERROR("empty webRtcServerId");
+			}
+
+			if (this->mapWebRtcServers.contains(webRtcServerId))
+			{
+				MS_THROW_ERROR("a WebRtcServer with id '%s' already exists", webRtcServerId.c_str());
+			}
+
+			// This may throw.
+			this->mapWebRtcServers[webRtcServerId] =
+				std::make_unique<RTC::WebRtcServer>(&this->shared, webRtcServerId, body->listen_infos());
+
+			request->Accept();
+
+			break;
+		}
+
+		case FBS::Request::Method::WORKER_WEBRTCSERVER_CLOSE:
+		{
+			const auto* body = request->GetBody<FBS::Worker::CloseWebRtcServerRequest>();
+
+			if (!body)
+			{
+				MS_THROW_TYPE_ERROR("missing body");
+			}
+
+			const auto it = this->mapWebRtcServers.find(body->web_rtc_server_id()->str());
+
+			if (it == this->mapWebRtcServers.end())
+			{
+				MS_THROW_NOT_FOUND_ERROR(
+					"no WebRtcServer with id '%s'", body->web_rtc_server_id()->c_str());
+			}
+
+			this->mapWebRtcServers.erase(it);
 
 			request->Accept();
 

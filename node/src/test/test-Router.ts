@@ -33,19 +33,6 @@ const otherMediaCodecs: RouterRtpCodecCapability[] = [
 
 // Factories not implemented yet, with options that would be valid.
 const notImplemented: [string, (router: Router) => Promise<unknown>][] = [
-	[
-		'createWebRtcTransport',
-		router => router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] }),
-	],
-	[
-		'createPlainTransport',
-		router => router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } }),
-	],
-	[
-		'createPipeTransport',
-		router => router.createPipeTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } }),
-	],
-	['createDirectTransport', router => router.createDirectTransport()],
 	['pipeToRouter', router => router.pipeToRouter({ producerId: 'foo', router: router as never })],
 	['createActiveSpeakerObserver', router => router.createActiveSpeakerObserver()],
 	['createAudioLevelObserver', router => router.createAudioLevelObserver()],

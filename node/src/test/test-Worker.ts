@@ -528,18 +528,6 @@ describe('Worker methods', () => {
 		expect(error!.constructor).toBe(Error);
 		expect((await worker.dump()).routerIds).toEqual([]);
 	});
-
-	test('createWebRtcServer() is not implemented yet', async () => {
-		await expect(
-			worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
-		).rejects.toBeInstanceOf(UnsupportedError);
-
-		worker.close();
-
-		await expect(
-			worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] })
-		).rejects.toBeInstanceOf(WorkerClosedError);
-	});
 });
 
 describe('close()', () => {

@@ -40,6 +40,14 @@ namespace Channel
 		// Returns false (and sends nothing) when the message exceeds the frame limit.
 		bool SendMessage(flatbuffers::Offset<FBS::Message::Message> message);
 		void SendNotification(const std::string& handlerId, FBS::Notification::Event event);
+		// The builder a notification body must be built in before
+		// SendNotification() with a body.
+		flatbuffers::FlatBufferBuilder& GetNotificationBuilder() { return this->sideBuilder; }
+		void SendNotification(
+			const std::string& handlerId,
+			FBS::Notification::Event event,
+			FBS::Notification::Body bodyType,
+			flatbuffers::Offset<void> body);
 		// Counters for dumps and tests.
 		size_t GetDroppedMessages() const { return this->droppedMessages; }
 
@@ -69,8 +77,10 @@ namespace Channel
 		// Others.
 		ChannelFrameDecoder decoder;
 		flatbuffers::FlatBufferBuilder bufferBuilder;
-		// Logs and notifications may be sent while a response is being built.
+		// Notifications may be sent while a response is being built, and logs
+		// at any time: each has its own builder.
 		flatbuffers::FlatBufferBuilder sideBuilder;
+		flatbuffers::FlatBufferBuilder logBuilder;
 		uint8_t readBuffer[65536];
 		bool closed{ false };
 		bool sendingLog{ false };

@@ -4,17 +4,21 @@
 #include "common.hpp"
 
 #include "Channel/ChannelMessageRegistrator.hpp"
+#include "RTC/Shared.hpp"
+#include "RTC/Transport.hpp"
+#include "RTC/WebRtcServer.hpp"
+
+#include <map>
 
 namespace RTC
 {
 	// A media room: the transports, producers and consumers that can exchange
-	// media with one another. Transports and RTP observers arrive with later
-	// work; for now a Router answers for itself.
-	class Router : public Channel::RequestHandler
+	// media with one another.
+	class Router : public Channel::RequestHandler, public WebRtcServer::Listener
 	{
 	public:
 		// Throws MediaSoupError if the id is already registered.
-		Router(Channel::ChannelMessageRegistrator* registrator, const std::string& id);
+		Router(Shared* shared, const std::string& id);
 		~Router() override;
 
 	public:
@@ -24,9 +28,18 @@ namespace RTC
 	public:
 		void HandleRequest(Channel::ChannelRequest* request) override;
 
+		/* Pure virtual methods inherited from WebRtcServer::Listener. */
+	public:
+		void OnWebRtcServerTransportListenServerClosed(WebRtcTransport* transport) override;
+
+	private:
+		void CheckNewTransportId(const std::string& transportId) const;
+
 	private:
 		// Passed by argument.
-		Channel::ChannelMessageRegistrator* registrator{ nullptr };
+		Shared* shared{ nullptr };
+		// Allocated by this.
+		std::map<std::string, std::unique_ptr<Transport>> mapTransports;
 		// Others.
 		const std::string id;
 	};

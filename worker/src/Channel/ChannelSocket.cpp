@@ -147,9 +147,18 @@ namespace Channel
 
 	void ChannelSocket::SendNotification(const std::string& handlerId, FBS::Notification::Event event)
 	{
-		auto& builder = this->sideBuilder;
-		auto notification =
-			FBS::Notification::CreateNotificationDirect(builder, handlerId.c_str(), event);
+		SendNotification(handlerId, event, FBS::Notification::Body::NONE, 0);
+	}
+
+	void ChannelSocket::SendNotification(
+		const std::string& handlerId,
+		FBS::Notification::Event event,
+		FBS::Notification::Body bodyType,
+		flatbuffers::Offset<void> body)
+	{
+		auto& builder     = this->sideBuilder;
+		auto notification = FBS::Notification::CreateNotificationDirect(
+			builder, handlerId.c_str(), event, bodyType, body);
 		auto message =
 			FBS::Message::CreateMessage(builder, FBS::Message::Body::Notification, notification.Union());
 
@@ -182,7 +191,7 @@ namespace Channel
 				break;
 		}
 
-		auto& builder = this->sideBuilder;
+		auto& builder = this->logBuilder;
 		auto log      = FBS::Log::CreateLog(
       builder,
       fbsLevel,

@@ -4,18 +4,23 @@
 
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
+#include "RTC/DirectTransport.hpp"
+#include "RTC/PipeTransport.hpp"
+#include "RTC/PlainTransport.hpp"
+#include "RTC/WebRtcTransport.hpp"
 
 namespace RTC
 {
-	Router::Router(Channel::ChannelMessageRegistrator* registrator, const std::string& id)
-			: registrator(registrator), id(id)
+	Router::Router(Shared* shared, const std::string& id) : shared(shared), id(id)
 	{
-		this->registrator->RegisterHandler(this->id, this);
+		this->shared->registrator->RegisterHandler(this->id, this);
 	}
 
 	Router::~Router()
 	{
-		this->registrator->UnregisterHandler(this->id);
+		this->shared->registrator->UnregisterHandler(this->id);
+
+		this->mapTransports.clear();
 	}
 
 	void Router::HandleRequest(Channel::ChannelRequest* request)
@@ -25,13 +30,20 @@ namespace RTC
 			case FBS::Request::Method::ROUTER_DUMP:
 			{
 				auto& builder = request->GetBufferBuilder();
+				std::vector<flatbuffers::Offset<flatbuffers::String>> transportIds;
+
+				for (const auto& [transportId, transport] : this->mapTransports)
+				{
+					transportIds.push_back(builder.CreateString(transportId));
+				}
+
 				const std::vector<flatbuffers::Offset<flatbuffers::String>> noIds;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> noArrays;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringString>> noPairs;
 				auto dump = FBS::Router::CreateDumpResponseDirect(
 					builder,
 					this->id.c_str(),
-					&noIds,
+					&transportIds,
 					&noIds,
 					&noArrays,
 					&noPairs,
@@ -44,6 +56,141 @@ namespace RTC
 				break;
 			}
 
+			case FBS::Request::Method::ROUTER_CREATE_WEBRTCTRANSPORT:
+			{
+				const auto* body = request->GetBody<FBS::Router::CreateWebRtcTransportRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const std::string transportId = body->transport_id()->str();
+
+				CheckNewTransportId(transportId);
+
+				const auto* options = body->options();
+				std::unique_ptr<WebRtcTransport> transport;
+
+				if (const auto* listenServer = options->listen_as_ListenServer())
+				{
+					auto* webRtcServer =
+						this->shared->getWebRtcServer(listenServer->web_rtc_server_id()->str());
+
+					if (!webRtcServer)
+					{
+						MS_THROW_ERROR(
+							"no WebRtcServer with id '%s'", listenServer->web_rtc_server_id()->c_str());
+					}
+
+					// This may throw.
+					transport = std::make_unique<WebRtcTransport>(
+						this->shared, transportId, webRtcServer, webRtcServer->GetServerSockets(), options);
+
+					webRtcServer->SetTransportListener(transport.get(), this);
+				}
+				else
+				{
+					// This may throw.
+					transport = std::make_unique<WebRtcTransport>(this->shared, transportId, options);
+				}
+
+				this->mapTransports[transportId] = std::move(transport);
+
+				request->Accept();
+
+				break;
+			}
+
+			case FBS::Request::Method::ROUTER_CREATE_PLAINTRANSPORT:
+			{
+				const auto* body = request->GetBody<FBS::Router::CreatePlainTransportRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const std::string transportId = body->transport_id()->str();
+
+				CheckNewTransportId(transportId);
+
+				// This may throw.
+				this->mapTransports[transportId] =
+					std::make_unique<PlainTransport>(this->shared, transportId, body->options());
+
+				request->Accept();
+
+				break;
+			}
+
+			case FBS::Request::Method::ROUTER_CREATE_PIPETRANSPORT:
+			{
+				const auto* body = request->GetBody<FBS::Router::CreatePipeTransportRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const std::string transportId = body->transport_id()->str();
+
+				CheckNewTransportId(transportId);
+
+				// This may throw.
+				this->mapTransports[transportId] =
+					std::make_unique<PipeTransport>(this->shared, transportId, body->options());
+
+				request->Accept();
+
+				break;
+			}
+
+			case FBS::Request::Method::ROUTER_CREATE_DIRECTTRANSPORT:
+			{
+				const auto* body = request->GetBody<FBS::Router::CreateDirectTransportRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const std::string transportId = body->transport_id()->str();
+
+				CheckNewTransportId(transportId);
+
+				// This may throw.
+				this->mapTransports[transportId] =
+					std::make_unique<DirectTransport>(this->shared, transportId, body->options());
+
+				request->Accept();
+
+				break;
+			}
+
+			case FBS::Request::Method::ROUTER_CLOSE_TRANSPORT:
+			{
+				const auto* body = request->GetBody<FBS::Router::CloseTransportRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const auto it = this->mapTransports.find(body->transport_id()->str());
+
+				if (it == this->mapTransports.end())
+				{
+					MS_THROW_NOT_FOUND_ERROR("no Transport with id '%s'", body->transport_id()->c_str());
+				}
+
+				this->mapTransports.erase(it);
+
+				request->Accept();
+
+				break;
+			}
+
 			default:
 			{
 				MS_THROW_ERROR(
@@ -51,6 +198,24 @@ namespace RTC
 					static_cast<int>(request->methodName.size()),
 					request->methodName.data());
 			}
+		}
+	}
+
+	void Router::OnWebRtcServerTransportListenServerClosed(WebRtcTransport* transport)
+	{
+		this->mapTransports.erase(transport->GetId());
+	}
+
+	void Router::CheckNewTransportId(const std::string& transportId) const
+	{
+		if (transportId.empty())
+		{
+			MS_THROW_TYPE_ERROR("empty transportId");
+		}
+
+		if (this->mapTransports.contains(transportId))
+		{
+			MS_THROW_ERROR("a Transport with id '%s' already exists", transportId.c_str());
 		}
 	}
 } // namespace RTC

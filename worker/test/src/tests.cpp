@@ -1,5 +1,7 @@
 #define CATCH_CONFIG_RUNNER
 
+#include "DepLibSRTP.hpp"
+#include "DepOpenSSL.hpp"
 #include "Settings.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,5 +11,13 @@ int main(int argc, char* argv[])
 	// Unit tests run silently unless asked otherwise.
 	Settings::configuration.logLevel = LogLevel::LOG_NONE;
 
-	return Catch::Session().run(argc, argv);
+	// Process-wide library setup, as the worker's main() does.
+	DepOpenSSL::ClassInit();
+	DepLibSRTP::ClassInit();
+
+	const int result = Catch::Session().run(argc, argv);
+
+	DepLibSRTP::ClassDestroy();
+
+	return result;
 }

@@ -1,0 +1,194 @@
+// Hostile network input: every kind of listening port is flooded with random
+// and truncated STUN, DTLS, RTP and RTCP datagrams and TCP frames. The worker
+// must stay up, keep answering, and count what it dropped.
+
+import * as crypto from 'node:crypto';
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import * as mediasoup from '../';
+import type { Router, Worker } from '../types';
+
+const LOCALHOST = '127.0.0.1';
+// Datagrams per kind and target; bounded so the test stops by itself.
+const DATAGRAMS_PER_KIND = 300;
+
+let worker: Worker;
+let router: Router;
+
+beforeAll(async () => {
+	worker = await mediasoup.createWorker();
+	router = await worker.createRouter({
+		mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
+	});
+});
+
+afterAll(() => worker?.close());
+
+/**
+ * Random bytes whose first byte puts them in one class of RFC 7983, some of
+ * them cut short, and some valid-looking headers with garbage after.
+ */
+function hostileDatagrams(): Buffer[] {
+	const datagrams: Buffer[] = [];
+	const stunHeader = (length: number): Buffer => {
+		const header = Buffer.alloc(20);
+
+		header.writeUInt16BE(0x0001, 0); // Binding request.
+		header.writeUInt16BE(length, 2);
+		header.writeUInt32BE(0x2112a442, 4);
+		crypto.randomFillSync(header, 8, 12);
+
+		return header;
+	};
+
+	for (let i = 0; i < DATAGRAMS_PER_KIND; ++i) {
+		const size = crypto.randomInt(0, 1400);
+		const random = crypto.randomBytes(size);
+
+		// STUN: a valid header announcing random attributes, then truncated.
+		const attributes = crypto.randomBytes(crypto.randomInt(0, 200) * 4);
+		const stun = Buffer.concat([stunHeader(attributes.length), attributes]);
+
+		datagrams.push(stun.subarray(0, crypto.randomInt(1, stun.length + 1)));
+
+		// DTLS: content types 20..63.
+		const dtls = Buffer.from(random);
+
+		if (dtls.length > 0) {
+			dtls[0] = crypto.randomInt(20, 64);
+		}
+
+		datagrams.push(dtls);
+
+		// RTP: version 2, random payload type outside the RTCP range.
+		const rtp = Buffer.concat([Buffer.from([0x80 | crypto.randomInt(0, 16), 96]), random]);
+
+		datagrams.push(rtp.subarray(0, crypto.randomInt(1, rtp.length + 1)));
+
+		// RTCP: version 2, packet types 200..206.
+		const rtcp = Buffer.concat([Buffer.from([0x80, crypto.randomInt(200, 207)]), random]);
+
+		datagrams.push(rtcp.subarray(0, crypto.randomInt(1, rtcp.length + 1)));
+
+		// Anything at all.
+		datagrams.push(random);
+	}
+
+	return datagrams;
+}
+
+async function floodUdp(port: number): Promise<void> {
+	const socket = dgram.createSocket('udp4');
+
+	for (const datagram of hostileDatagrams()) {
+		await new Promise<void>(resolve => socket.send(datagram, port, LOCALHOST, () => resolve()));
+	}
+
+	socket.close();
+}
+
+async function floodTcp(port: number): Promise<void> {
+	const socket = net.connect({ host: LOCALHOST, port });
+
+	await new Promise<void>((resolve, reject) => {
+		socket.once('connect', resolve);
+		socket.once('error', reject);
+	});
+
+	socket.on('error', () => {});
+
+	// RFC 4571 frames with hostile contents, then random bytes with nonsense
+	// lengths; the worker may close the connection at any point.
+	for (const datagram of hostileDatagrams().slice(0, 500)) {
+		const frame = Buffer.alloc(2 + datagram.length);
+
+		frame.writeUInt16BE(datagram.length, 0);
+		datagram.copy(frame, 2);
+
+		if (!socket.write(frame)) {
+			await new Promise(resolve => socket.once('drain', resolve));
+		}
+	}
+
+	socket.write(crypto.randomBytes(4096));
+	await new Promise<void>(resolve => socket.end(resolve));
+}
+
+async function totalDropped(dump: { droppedPackets?: Record<string, number> }): Promise<number> {
+	return Object.values(dump.droppedPackets ?? {}).reduce((sum, n) => sum + n, 0);
+}
+
+test('the worker survives floods on every kind of port and counts the drops', async () => {
+	const webRtcTransport = await router.createWebRtcTransport({
+		listenInfos: [
+			{ protocol: 'udp', ip: LOCALHOST },
+			{ protocol: 'tcp', ip: LOCALHOST },
+		],
+	});
+	const plainTransport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		rtcpMux: false,
+		comedia: true,
+		enableSrtp: true,
+	});
+	const pipeTransport = await router.createPipeTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+	});
+	const webRtcServer = await worker.createWebRtcServer({
+		listenInfos: [
+			{ protocol: 'udp', ip: LOCALHOST },
+			{ protocol: 'tcp', ip: LOCALHOST },
+		],
+	});
+	const serverTransport = await router.createWebRtcTransport({ webRtcServer });
+
+	const udpCandidate = webRtcTransport.iceCandidates.find(c => c.protocol === 'udp')!;
+	const tcpCandidate = webRtcTransport.iceCandidates.find(c => c.protocol === 'tcp')!;
+	const serverUdp = serverTransport.iceCandidates.find(c => c.protocol === 'udp')!;
+	const serverTcp = serverTransport.iceCandidates.find(c => c.protocol === 'tcp')!;
+
+	await Promise.all([
+		floodUdp(udpCandidate.port),
+		floodTcp(tcpCandidate.port),
+		floodUdp(plainTransport.tuple.localPort),
+		floodUdp(plainTransport.rtcpTuple!.localPort),
+		floodUdp(pipeTransport.tuple.localPort),
+		floodUdp(serverUdp.port),
+		floodTcp(serverTcp.port),
+	]);
+
+	// Still up and answering.
+	const workerDump = await worker.dump();
+
+	expect(workerDump.pid).toBe(worker.pid);
+	expect(worker.died).toBe(false);
+
+	const webRtcDump = (await webRtcTransport.dump()) as unknown as {
+		droppedPackets: Record<string, number>;
+	};
+	const plainDump = (await plainTransport.dump()) as unknown as {
+		droppedPackets: Record<string, number>;
+	};
+	const pipeDump = (await pipeTransport.dump()) as unknown as {
+		droppedPackets: Record<string, number>;
+	};
+
+	// Nothing was authenticated: ICE stayed new and everything was dropped.
+	expect(webRtcTransport.iceState).toBe('new');
+	expect(await totalDropped(webRtcDump)).toBeGreaterThan(DATAGRAMS_PER_KIND);
+	expect(webRtcDump.droppedPackets.invalidStun).toBeGreaterThan(0);
+	expect(await totalDropped(plainDump)).toBeGreaterThan(DATAGRAMS_PER_KIND);
+	expect(await totalDropped(pipeDump)).toBeGreaterThan(DATAGRAMS_PER_KIND);
+
+	const [webRtcStats] = await webRtcTransport.getStats();
+
+	expect(webRtcStats.bytesReceived).toBeGreaterThan(0);
+	expect(webRtcStats.rtpBytesReceived).toBe(0);
+
+	// And it still creates things.
+	const another = await router.createWebRtcTransport({
+		listenInfos: [{ protocol: 'udp', ip: LOCALHOST }],
+	});
+
+	expect(another.iceState).toBe('new');
+}, 60000);

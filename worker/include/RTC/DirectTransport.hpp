@@ -1,0 +1,28 @@
+#ifndef MS_RTC_DIRECT_TRANSPORT_HPP
+#define MS_RTC_DIRECT_TRANSPORT_HPP
+
+#include "common.hpp"
+
+#include "FBS/directTransport_generated.h"
+#include "RTC/Transport.hpp"
+
+namespace RTC
+{
+	// A transport with no network: the application injects and receives RTP,
+	// RTCP and data messages through the channel.
+	class DirectTransport : public Transport
+	{
+	public:
+		DirectTransport(
+			Shared* shared,
+			const std::string& id,
+			const FBS::DirectTransport::DirectTransportOptions* options);
+
+		/* Methods inherited from Transport. */
+	protected:
+		void FillDumpResponse(Channel::ChannelRequest* request) override;
+		void FillStatsResponse(Channel::ChannelRequest* request) override;
+	};
+} // namespace RTC
+
+#endif

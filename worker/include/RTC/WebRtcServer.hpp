@@ -1,0 +1,111 @@
+#ifndef MS_RTC_WEBRTC_SERVER_HPP
+#define MS_RTC_WEBRTC_SERVER_HPP
+
+#include "common.hpp"
+
+#include "Channel/ChannelMessageRegistrator.hpp"
+#include "RTC/ListenInfo.hpp"
+#include "RTC/Shared.hpp"
+#include "RTC/WebRtcTransport.hpp"
+#include "handles/TcpServerHandle.hpp"
+#include "handles/UdpSocketHandle.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+namespace RTC
+{
+	// UDP sockets and TCP servers shared by many WebRtcTransports (of any
+	// Router of the worker). A packet from a new address is matched to its
+	// transport by the local ICE username fragment of its STUN request; later
+	// packets by their tuple.
+	class WebRtcServer : public Channel::RequestHandler,
+											 public WebRtcTransport::WebRtcServerListener,
+											 public UdpSocketHandle::Listener,
+											 public TcpServerHandle::Listener,
+											 public TcpConnectionHandle::Listener
+	{
+	public:
+		// Told when the server goes away, so each transport on it is closed.
+		class Listener
+		{
+		public:
+			virtual ~Listener() = default;
+
+		public:
+			virtual void OnWebRtcServerTransportListenServerClosed(WebRtcTransport* transport) = 0;
+		};
+
+	public:
+		// Throws MediaSoupError / MediaSoupTypeError (nothing is left bound).
+		WebRtcServer(
+			Shared* shared,
+			const std::string& id,
+			const flatbuffers::Vector<flatbuffers::Offset<FBS::Transport::ListenInfo>>* listenInfos);
+		~WebRtcServer() override;
+
+	public:
+		const std::string& GetId() const { return this->id; }
+		// Sockets a new transport may use.
+		std::vector<WebRtcTransport::ServerSocket> GetServerSockets() const;
+		// Closing the server closes its transports: each one's Router is told.
+		void SetTransportListener(WebRtcTransport* transport, Listener* listener);
+
+		/* Methods inherited from Channel::RequestHandler. */
+	public:
+		void HandleRequest(Channel::ChannelRequest* request) override;
+
+		/* Pure virtual methods inherited from WebRtcTransport::WebRtcServerListener. */
+	public:
+		void OnWebRtcTransportCreated(WebRtcTransport* transport) override;
+		void OnWebRtcTransportClosed(WebRtcTransport* transport) override;
+		void OnWebRtcTransportLocalIceUsernameFragmentAdded(
+			WebRtcTransport* transport, const std::string& usernameFragment) override;
+		void OnWebRtcTransportLocalIceUsernameFragmentRemoved(
+			WebRtcTransport* transport, const std::string& usernameFragment) override;
+		void OnWebRtcTransportTransportTupleAdded(
+			WebRtcTransport* transport, TransportTuple* tuple) override;
+		void OnWebRtcTransportTransportTupleRemoved(
+			WebRtcTransport* transport, TransportTuple* tuple) override;
+
+		/* Pure virtual methods inherited from the socket handles. */
+	public:
+		void OnUdpSocketPacketReceived(
+			UdpSocketHandle* socket,
+			const uint8_t* data,
+			size_t len,
+			const struct sockaddr* remoteAddr) override;
+		void OnTcpServerConnectionAccepted(TcpServerHandle* server, uv_tcp_t* uvHandle) override;
+		void OnTcpConnectionPacketReceived(
+			TcpConnectionHandle* connection, const uint8_t* data, size_t len) override;
+		void OnTcpConnectionClosed(TcpConnectionHandle* connection) override;
+
+	private:
+		void OnPacketReceived(TransportTuple* tuple, const uint8_t* data, size_t len);
+		WebRtcTransport* FindTransportByTuple(const TransportTuple* tuple) const;
+		static uint64_t TupleKey(const TransportTuple* tuple);
+
+	private:
+		// Passed by argument.
+		Shared* shared{ nullptr };
+		// Allocated by this.
+		std::vector<std::unique_ptr<UdpSocketHandle>> udpSockets;
+		std::vector<std::unique_ptr<TcpServerHandle>> tcpServers;
+		std::set<TcpConnectionHandle*> tcpConnections;
+		// Others.
+		const std::string id;
+		// In listen order, for candidates.
+		std::vector<WebRtcTransport::ServerSocket> serverSockets;
+		std::map<const void*, std::string> announcedAddresses;
+		std::set<WebRtcTransport*> webRtcTransports;
+		std::map<WebRtcTransport*, Listener*> transportListeners;
+		std::unordered_map<std::string, WebRtcTransport*> mapUsernameFragmentTransport;
+		std::unordered_map<uint64_t, WebRtcTransport*> mapTupleTransport;
+		// Dropped network input: no transport for it.
+		uint64_t droppedPackets{ 0u };
+	};
+} // namespace RTC
+
+#endif

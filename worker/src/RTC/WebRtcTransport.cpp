@@ -1,0 +1,1039 @@
+#define MS_CLASS "RTC::WebRtcTransport"
+
+#include "RTC/WebRtcTransport.hpp"
+
+#include "DepLibUV.hpp"
+#include "Logger.hpp"
+#include "MediaSoupErrors.hpp"
+#include "RTC/PacketDemux.hpp"
+#include "Utils/Crypto.hpp"
+
+#include <algorithm>
+
+namespace RTC
+{
+	namespace
+	{
+		constexpr size_t IceUsernameFragmentLength{ 16u };
+		constexpr size_t IcePasswordLength{ 32u };
+		// RFC 8445 5.1.2.1: type preference of host candidates.
+		constexpr uint32_t HostTypePreference{ 64u };
+		// Distance between the priorities of consecutive candidates, leaving room
+		// for an internal-IP candidate 1000 below its announced one.
+		constexpr uint32_t PriorityStep{ 2048u };
+		constexpr uint32_t InternalIpPriorityOffset{ 1000u };
+
+		uint32_t FirstCandidatePriority()
+		{
+			// (2^24) type preference + (2^8) local preference + (256 - component 1).
+			return (HostTypePreference << 24) + (65535u << 8) + 255u;
+		}
+
+		FBS::Transport::Protocol ToFbsProtocol(TransportTuple::Protocol protocol)
+		{
+			return protocol == TransportTuple::Protocol::TCP ? FBS::Transport::Protocol::TCP
+																											 : FBS::Transport::Protocol::UDP;
+		}
+
+		FBS::WebRtcTransport::DtlsRole ToFbsRole(DtlsTransport::Role role)
+		{
+			switch (role)
+			{
+				case DtlsTransport::Role::CLIENT:
+					return FBS::WebRtcTransport::DtlsRole::CLIENT;
+				case DtlsTransport::Role::SERVER:
+					return FBS::WebRtcTransport::DtlsRole::SERVER;
+				default:
+					return FBS::WebRtcTransport::DtlsRole::AUTO;
+			}
+		}
+
+		std::optional<DtlsTransport::FingerprintAlgorithm>
+		FromFbsAlgorithm(FBS::WebRtcTransport::FingerprintAlgorithm algorithm)
+		{
+			switch (algorithm)
+			{
+				case FBS::WebRtcTransport::FingerprintAlgorithm::SHA1:
+					return DtlsTransport::FingerprintAlgorithm::SHA1;
+				case FBS::WebRtcTransport::FingerprintAlgorithm::SHA224:
+					return DtlsTransport::FingerprintAlgorithm::SHA224;
+				case FBS::WebRtcTransport::FingerprintAlgorithm::SHA256:
+					return DtlsTransport::FingerprintAlgorithm::SHA256;
+				case FBS::WebRtcTransport::FingerprintAlgorithm::SHA384:
+					return DtlsTransport::FingerprintAlgorithm::SHA384;
+				case FBS::WebRtcTransport::FingerprintAlgorithm::SHA512:
+					return DtlsTransport::FingerprintAlgorithm::SHA512;
+				default:
+					return std::nullopt;
+			}
+		}
+
+		std::optional<FBS::WebRtcTransport::FingerprintAlgorithm>
+		ToFbsAlgorithm(std::string_view algorithm)
+		{
+			if (algorithm == "sha-1")
+			{
+				return FBS::WebRtcTransport::FingerprintAlgorithm::SHA1;
+			}
+			else if (algorithm == "sha-224")
+			{
+				return FBS::WebRtcTransport::FingerprintAlgorithm::SHA224;
+			}
+			else if (algorithm == "sha-256")
+			{
+				return FBS::WebRtcTransport::FingerprintAlgorithm::SHA256;
+			}
+			else if (algorithm == "sha-384")
+			{
+				return FBS::WebRtcTransport::FingerprintAlgorithm::SHA384;
+			}
+			else if (algorithm == "sha-512")
+			{
+				return FBS::WebRtcTransport::FingerprintAlgorithm::SHA512;
+			}
+
+			return std::nullopt;
+		}
+	} // namespace
+
+	WebRtcTransport::WebRtcTransport(
+		Shared* shared,
+		const std::string& id,
+		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
+			: Transport(shared, id, options->base())
+	{
+		const auto* listen = options->listen_as_ListenIndividual();
+
+		if (!listen)
+		{
+			MS_THROW_TYPE_ERROR("missing listenInfos");
+		}
+
+		if (listen->listen_infos()->size() == 0u)
+		{
+			MS_THROW_TYPE_ERROR("empty listenInfos");
+		}
+
+		// Validate everything before binding anything. This may throw.
+		std::vector<ListenInfo> listenInfos;
+
+		for (const auto* info : *listen->listen_infos())
+		{
+			listenInfos.push_back(ListenInfo::FromFbs(info));
+		}
+
+		uint32_t priority = FirstCandidatePriority();
+
+		// Sockets opened so far are closed by the unique_ptrs if a bind throws.
+		for (size_t i = 0; i < listenInfos.size(); ++i)
+		{
+			const auto& listenInfo = listenInfos[i];
+			uint16_t port{ 0u };
+
+			if (listenInfo.protocol == TransportTuple::Protocol::UDP)
+			{
+				// This may throw.
+				auto* uvHandle = PortManager::BindUdp(listenInfo.GetBindOptions());
+				auto socket    = std::make_unique<UdpSocketHandle>(this, uvHandle);
+
+				port = socket->GetLocalPort();
+				this->announcedAddresses.emplace_back(socket.get(), listenInfo.announcedAddress);
+				this->udpSockets.push_back(std::move(socket));
+			}
+			else
+			{
+				// This may throw.
+				auto* uvHandle = PortManager::BindTcp(listenInfo.GetBindOptions());
+				auto server    = std::make_unique<TcpServerHandle>(this, uvHandle);
+
+				port = server->GetLocalPort();
+				this->announcedAddresses.emplace_back(server.get(), listenInfo.announcedAddress);
+				this->tcpServers.push_back(std::move(server));
+			}
+
+			const std::string foundation =
+				(listenInfo.protocol == TransportTuple::Protocol::UDP ? "udp" : "tcp") + std::to_string(i);
+
+			this->iceCandidates.push_back(
+				{ foundation, priority, listenInfo.GetAdvertisedAddress(), listenInfo.protocol, port });
+
+			if (listenInfo.exposeInternalIp && !listenInfo.announcedAddress.empty())
+			{
+				this->iceCandidates.push_back({ foundation + "i",
+																				priority - InternalIpPriorityOffset,
+																				listenInfo.ip,
+																				listenInfo.protocol,
+																				port });
+			}
+
+			priority -= PriorityStep;
+		}
+
+		Setup(options);
+	}
+
+	WebRtcTransport::WebRtcTransport(
+		Shared* shared,
+		const std::string& id,
+		WebRtcServerListener* webRtcServerListener,
+		const std::vector<ServerSocket>& serverSockets,
+		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
+			: Transport(shared, id, options->base()), webRtcServerListener(webRtcServerListener)
+	{
+		std::vector<ServerSocket> sockets;
+
+		for (const auto& socket : serverSockets)
+		{
+			if (
+				(socket.protocol == TransportTuple::Protocol::UDP && options->enable_udp()) ||
+				(socket.protocol == TransportTuple::Protocol::TCP && options->enable_tcp()))
+			{
+				sockets.push_back(socket);
+			}
+		}
+
+		if (sockets.empty())
+		{
+			MS_THROW_TYPE_ERROR("no WebRtcServer socket matches enableUdp / enableTcp");
+		}
+
+		// preferUdp / preferTcp put that protocol's candidates first.
+		if (options->prefer_udp() || options->prefer_tcp())
+		{
+			const auto preferred =
+				options->prefer_udp() ? TransportTuple::Protocol::UDP : TransportTuple::Protocol::TCP;
+
+			std::stable_partition(
+				sockets.begin(),
+				sockets.end(),
+				[preferred](const ServerSocket& socket) { return socket.protocol == preferred; });
+		}
+
+		uint32_t priority = FirstCandidatePriority();
+
+		for (size_t i = 0; i < sockets.size(); ++i)
+		{
+			const auto& socket = sockets[i];
+			const std::string foundation =
+				(socket.protocol == TransportTuple::Protocol::UDP ? "udp" : "tcp") + std::to_string(i);
+
+			this->iceCandidates.push_back(
+				{ foundation, priority, socket.advertisedAddress, socket.protocol, socket.port });
+
+			priority -= PriorityStep;
+		}
+
+		// Before the ICE server exists, so its username fragment reaches the
+		// WebRtcServer.
+		this->webRtcServerListener->OnWebRtcTransportCreated(this);
+
+		try
+		{
+			Setup(options);
+		}
+		catch (const MediaSoupError&)
+		{
+			this->webRtcServerListener->OnWebRtcTransportClosed(this);
+
+			throw;
+		}
+	}
+
+	void WebRtcTransport::Setup(const FBS::WebRtcTransport::WebRtcTransportOptions* options)
+	{
+		this->consentTimer = std::make_unique<TimerHandle>(this);
+		this->iceServer    = std::make_unique<IceServer>(
+      this,
+      Utils::Crypto::GetRandomString(IceUsernameFragmentLength),
+      Utils::Crypto::GetRandomString(IcePasswordLength),
+      options->ice_consent_timeout());
+		// This may throw.
+		this->dtlsTransport = std::make_unique<DtlsTransport>(this, this->shared->dtlsContext);
+	}
+
+	WebRtcTransport::~WebRtcTransport()
+	{
+		this->closing = true;
+
+		// Say goodbye to the peer while the sockets still exist.
+		if (this->dtlsTransport)
+		{
+			this->dtlsTransport->Close();
+			this->dtlsTransport.reset();
+		}
+
+		this->consentTimer.reset();
+		// Its destructor reports the username fragments and tuples it removes.
+		this->iceServer.reset();
+
+		if (this->webRtcServerListener)
+		{
+			this->webRtcServerListener->OnWebRtcTransportClosed(this);
+		}
+
+		DestroyTcpConnections();
+
+		this->tcpServers.clear();
+		this->udpSockets.clear();
+	}
+
+	void WebRtcTransport::DestroyTcpConnections()
+	{
+		for (auto* connection : this->tcpConnections)
+		{
+			delete connection;
+		}
+
+		this->tcpConnections.clear();
+	}
+
+	void WebRtcTransport::ProcessStunPacketFromWebRtcServer(
+		TransportTuple* tuple, const StunPacket& packet)
+	{
+		DataReceived(packet.GetSize());
+		OnStunPacket(tuple, packet);
+	}
+
+	void WebRtcTransport::ProcessNonStunPacketFromWebRtcServer(
+		TransportTuple* tuple, const uint8_t* data, size_t len)
+	{
+		OnPacketReceived(tuple, data, len);
+	}
+
+	void WebRtcTransport::RemoveTuple(TransportTuple* tuple)
+	{
+		if (this->iceServer)
+		{
+			this->iceServer->RemoveTuple(tuple);
+		}
+	}
+
+	void WebRtcTransport::WebRtcServerClosed()
+	{
+		this->webRtcServerListener = nullptr;
+	}
+
+	void WebRtcTransport::HandleRequest(Channel::ChannelRequest* request)
+	{
+		switch (request->method)
+		{
+			case FBS::Request::Method::TRANSPORT_CONNECT:
+			{
+				const auto* body = request->GetBody<FBS::WebRtcTransport::ConnectRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				if (this->connectCalled)
+				{
+					MS_THROW_ERROR("connect() already called");
+				}
+
+				const auto* dtlsParameters = body->dtls_parameters();
+
+				if (dtlsParameters->fingerprints()->size() == 0u)
+				{
+					MS_THROW_TYPE_ERROR("empty dtlsParameters.fingerprints");
+				}
+
+				// The first fingerprint of a known algorithm is the one checked.
+				std::optional<DtlsTransport::Fingerprint> remoteFingerprint;
+
+				for (const auto* fingerprint : *dtlsParameters->fingerprints())
+				{
+					const auto algorithm = FromFbsAlgorithm(fingerprint->algorithm());
+
+					if (algorithm)
+					{
+						remoteFingerprint =
+							DtlsTransport::Fingerprint{ *algorithm, fingerprint->value()->str() };
+
+						break;
+					}
+				}
+
+				if (!remoteFingerprint)
+				{
+					MS_THROW_TYPE_ERROR("no fingerprint of a supported algorithm");
+				}
+
+				DtlsTransport::Role role;
+
+				switch (dtlsParameters->role())
+				{
+					case FBS::WebRtcTransport::DtlsRole::CLIENT:
+						role = DtlsTransport::Role::SERVER;
+						break;
+					case FBS::WebRtcTransport::DtlsRole::SERVER:
+					case FBS::WebRtcTransport::DtlsRole::AUTO:
+						role = DtlsTransport::Role::CLIENT;
+						break;
+					default:
+						MS_THROW_TYPE_ERROR("invalid dtlsParameters.role");
+				}
+
+				if (!this->dtlsTransport->SetRemoteFingerprint(*remoteFingerprint))
+				{
+					MS_THROW_TYPE_ERROR("invalid dtlsParameters.fingerprints value");
+				}
+
+				this->connectCalled = true;
+				this->dtlsRole      = role;
+
+				auto& builder = request->GetBufferBuilder();
+				auto response = FBS::WebRtcTransport::CreateConnectResponse(builder, ToFbsRole(role));
+
+				request->Accept(FBS::Response::Body::WebRtcTransport_ConnectResponse, response);
+
+				MayRunDtlsTransport();
+
+				break;
+			}
+
+			case FBS::Request::Method::TRANSPORT_RESTART_ICE:
+			{
+				const std::string usernameFragment =
+					Utils::Crypto::GetRandomString(IceUsernameFragmentLength);
+				const std::string password = Utils::Crypto::GetRandomString(IcePasswordLength);
+
+				this->iceServer->RestartIce(usernameFragment, password);
+
+				auto& builder = request->GetBufferBuilder();
+				auto response = FBS::WebRtcTransport::CreateRestartIceResponseDirect(
+					builder, usernameFragment.c_str(), password.c_str(), true);
+
+				request->Accept(FBS::Response::Body::WebRtcTransport_RestartIceResponse, response);
+
+				break;
+			}
+
+			default:
+			{
+				Transport::HandleRequest(request);
+			}
+		}
+	}
+
+	void WebRtcTransport::FillDumpResponse(Channel::ChannelRequest* request)
+	{
+		auto& builder      = request->GetBufferBuilder();
+		auto base          = FillBufferDump(builder);
+		auto iceParameters = FBS::WebRtcTransport::CreateIceParametersDirect(
+			builder,
+			this->iceServer->GetUsernameFragment().c_str(),
+			this->iceServer->GetPassword().c_str(),
+			true);
+		std::vector<flatbuffers::Offset<FBS::WebRtcTransport::IceCandidate>> candidates;
+
+		for (const auto& candidate : this->iceCandidates)
+		{
+			candidates.push_back(FBS::WebRtcTransport::CreateIceCandidateDirect(
+				builder,
+				candidate.foundation.c_str(),
+				candidate.priority,
+				candidate.address.c_str(),
+				ToFbsProtocol(candidate.protocol),
+				candidate.port,
+				FBS::WebRtcTransport::IceCandidateType::HOST,
+				candidate.protocol == TransportTuple::Protocol::TCP
+					? flatbuffers::Optional<FBS::WebRtcTransport::IceCandidateTcpType>(
+							FBS::WebRtcTransport::IceCandidateTcpType::PASSIVE)
+					: flatbuffers::nullopt));
+		}
+
+		flatbuffers::Offset<FBS::Transport::Tuple> selectedTuple;
+
+		if (this->iceServer->GetSelectedTuple())
+		{
+			selectedTuple = FillBufferTuple(builder, this->iceServer->GetSelectedTuple());
+		}
+
+		auto dtlsParameters = FillBufferDtlsParameters(builder);
+		auto dump           = FBS::WebRtcTransport::CreateDumpResponseDirect(
+      builder,
+      base,
+      FBS::WebRtcTransport::IceRole::CONTROLLED,
+      iceParameters,
+      &candidates,
+      GetFbsIceState(),
+      selectedTuple,
+      dtlsParameters,
+      GetFbsDtlsState(),
+      this->dtlsRemoteCert.empty() ? nullptr : this->dtlsRemoteCert.c_str());
+
+		request->Accept(FBS::Response::Body::WebRtcTransport_DumpResponse, dump);
+	}
+
+	void WebRtcTransport::FillStatsResponse(Channel::ChannelRequest* request)
+	{
+		auto& builder = request->GetBufferBuilder();
+		auto base     = FillBufferStats(builder);
+		flatbuffers::Offset<FBS::Transport::Tuple> selectedTuple;
+
+		if (this->iceServer->GetSelectedTuple())
+		{
+			selectedTuple = FillBufferTuple(builder, this->iceServer->GetSelectedTuple());
+		}
+
+		auto stats = FBS::WebRtcTransport::CreateGetStatsResponse(
+			builder,
+			base,
+			FBS::WebRtcTransport::IceRole::CONTROLLED,
+			GetFbsIceState(),
+			selectedTuple,
+			GetFbsDtlsState());
+
+		request->Accept(FBS::Response::Body::WebRtcTransport_GetStatsResponse, stats);
+	}
+
+	flatbuffers::Offset<FBS::WebRtcTransport::DtlsParameters>
+	WebRtcTransport::FillBufferDtlsParameters(flatbuffers::FlatBufferBuilder& builder) const
+	{
+		std::vector<flatbuffers::Offset<FBS::WebRtcTransport::Fingerprint>> fingerprints;
+
+		for (const auto& fingerprint : this->shared->dtlsContext->GetCertificate()->GetFingerprints())
+		{
+			const auto algorithm = ToFbsAlgorithm(fingerprint.algorithm);
+
+			if (algorithm)
+			{
+				fingerprints.push_back(FBS::WebRtcTransport::CreateFingerprintDirect(
+					builder, *algorithm, fingerprint.value.c_str()));
+			}
+		}
+
+		return FBS::WebRtcTransport::CreateDtlsParametersDirect(
+			builder,
+			&fingerprints,
+			this->dtlsRole ? ToFbsRole(*this->dtlsRole) : FBS::WebRtcTransport::DtlsRole::AUTO);
+	}
+
+	FBS::WebRtcTransport::IceState WebRtcTransport::GetFbsIceState() const
+	{
+		switch (this->iceServer->GetState())
+		{
+			case IceServer::IceState::CONNECTED:
+				return FBS::WebRtcTransport::IceState::CONNECTED;
+			case IceServer::IceState::COMPLETED:
+				return FBS::WebRtcTransport::IceState::COMPLETED;
+			case IceServer::IceState::DISCONNECTED:
+				return FBS::WebRtcTransport::IceState::DISCONNECTED;
+			default:
+				return FBS::WebRtcTransport::IceState::NEW;
+		}
+	}
+
+	FBS::WebRtcTransport::DtlsState WebRtcTransport::GetFbsDtlsState() const
+	{
+		switch (this->dtlsTransport->GetState())
+		{
+			case DtlsTransport::DtlsState::CONNECTING:
+				return FBS::WebRtcTransport::DtlsState::CONNECTING;
+			case DtlsTransport::DtlsState::CONNECTED:
+				return FBS::WebRtcTransport::DtlsState::CONNECTED;
+			case DtlsTransport::DtlsState::FAILED:
+				return FBS::WebRtcTransport::DtlsState::FAILED;
+			case DtlsTransport::DtlsState::CLOSED:
+				return FBS::WebRtcTransport::DtlsState::CLOSED;
+			default:
+				return FBS::WebRtcTransport::DtlsState::NEW;
+		}
+	}
+
+	void WebRtcTransport::NotifyIceState()
+	{
+		auto& builder = GetNotificationBuilder();
+		auto body = FBS::WebRtcTransport::CreateIceStateChangeNotification(builder, GetFbsIceState());
+
+		Notify(
+			FBS::Notification::Event::WEBRTCTRANSPORT_ICE_STATE_CHANGE,
+			FBS::Notification::Body::WebRtcTransport_IceStateChangeNotification,
+			body.Union());
+	}
+
+	void WebRtcTransport::NotifyDtlsState()
+	{
+		auto& builder = GetNotificationBuilder();
+		auto body     = FBS::WebRtcTransport::CreateDtlsStateChangeNotificationDirect(
+      builder,
+      GetFbsDtlsState(),
+      this->dtlsRemoteCert.empty() ? nullptr : this->dtlsRemoteCert.c_str());
+
+		Notify(
+			FBS::Notification::Event::WEBRTCTRANSPORT_DTLS_STATE_CHANGE,
+			FBS::Notification::Body::WebRtcTransport_DtlsStateChangeNotification,
+			body.Union());
+	}
+
+	void WebRtcTransport::MayRunDtlsTransport()
+	{
+		if (!this->connectCalled || !this->dtlsRole)
+		{
+			return;
+		}
+
+		const auto iceState = this->iceServer->GetState();
+
+		if (iceState != IceServer::IceState::CONNECTED && iceState != IceServer::IceState::COMPLETED)
+		{
+			return;
+		}
+
+		if (this->dtlsTransport->GetState() != DtlsTransport::DtlsState::NEW)
+		{
+			return;
+		}
+
+		MS_DEBUG_TAG(
+			dtls,
+			"running DTLS transport as %s",
+			*this->dtlsRole == DtlsTransport::Role::CLIENT ? "client" : "server");
+
+		this->dtlsTransport->Run(*this->dtlsRole);
+	}
+
+	void WebRtcTransport::ArmConsentTimer()
+	{
+		const auto deadline = this->iceServer->GetNextDeadlineMs();
+
+		if (!deadline)
+		{
+			this->consentTimer->Stop();
+
+			return;
+		}
+
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		this->consentTimer->Start(*deadline > nowMs ? *deadline - nowMs : 0u);
+	}
+
+	void WebRtcTransport::OnPacketReceived(TransportTuple* tuple, const uint8_t* data, size_t len)
+	{
+		DataReceived(len);
+
+		// The receive buffer is ours (the socket handles' buffer): SRTP decrypts
+		// in place.
+		auto* mutableData = const_cast<uint8_t*>(data);
+
+		switch (ClassifyPacket(std::span<const uint8_t>(data, len)))
+		{
+			case PacketKind::STUN:
+				OnStunDataReceived(tuple, data, len);
+				break;
+			case PacketKind::DTLS:
+				OnDtlsDataReceived(tuple, data, len);
+				break;
+			case PacketKind::RTP:
+				OnRtpDataReceived(tuple, mutableData, len);
+				break;
+			case PacketKind::RTCP:
+				OnRtcpDataReceived(tuple, mutableData, len);
+				break;
+			default:
+				++this->dropped.notStunDtlsRtpRtcp;
+		}
+	}
+
+	void WebRtcTransport::OnStunDataReceived(TransportTuple* tuple, const uint8_t* data, size_t len)
+	{
+		const auto packet = StunPacket::Parse(std::span<const uint8_t>(data, len));
+
+		if (!packet)
+		{
+			++this->dropped.invalidStun;
+
+			return;
+		}
+
+		OnStunPacket(tuple, *packet);
+	}
+
+	void WebRtcTransport::OnStunPacket(TransportTuple* tuple, const StunPacket& packet)
+	{
+		this->iceServer->ProcessStunPacket(packet, tuple, DepLibUV::GetTimeMs());
+
+		ArmConsentTimer();
+	}
+
+	void WebRtcTransport::OnDtlsDataReceived(TransportTuple* tuple, const uint8_t* data, size_t len)
+	{
+		if (!this->iceServer->IsValidTuple(tuple))
+		{
+			++this->dropped.unknownTuple;
+
+			return;
+		}
+
+		// DTLS on a valid tuple that is not the selected one: the peer moved.
+		this->iceServer->MayForceSelectedTuple(tuple);
+
+		const auto state = this->dtlsTransport->GetState();
+
+		if (
+			state != DtlsTransport::DtlsState::CONNECTING && state != DtlsTransport::DtlsState::CONNECTED)
+		{
+			++this->dropped.dtlsUnexpected;
+
+			return;
+		}
+
+		this->dtlsTransport->ProcessDtlsData(data, len);
+	}
+
+	void WebRtcTransport::OnRtpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len)
+	{
+		if (!this->iceServer->IsValidTuple(tuple))
+		{
+			++this->dropped.unknownTuple;
+
+			return;
+		}
+
+		if (!this->srtpRecvSession)
+		{
+			++this->dropped.rtpBeforeSrtp;
+
+			return;
+		}
+
+		this->iceServer->MayForceSelectedTuple(tuple);
+
+		if (!this->srtpRecvSession->DecryptSrtp(data, &len))
+		{
+			++this->dropped.srtpDecryptFailed;
+
+			return;
+		}
+
+		ReceiveRtpPacket(data, len);
+	}
+
+	void WebRtcTransport::OnRtcpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len)
+	{
+		if (!this->iceServer->IsValidTuple(tuple))
+		{
+			++this->dropped.unknownTuple;
+
+			return;
+		}
+
+		if (!this->srtpRecvSession)
+		{
+			++this->dropped.rtpBeforeSrtp;
+
+			return;
+		}
+
+		if (!this->srtpRecvSession->DecryptSrtcp(data, &len))
+		{
+			++this->dropped.srtcpDecryptFailed;
+
+			return;
+		}
+
+		ReceiveRtcpPacket(data, len);
+	}
+
+	void WebRtcTransport::OnIceServerSendStunPacket(
+		const IceServer* /*iceServer*/, const uint8_t* data, size_t len, TransportTuple* tuple)
+	{
+		if (tuple->Send(data, len))
+		{
+			DataSent(len);
+		}
+	}
+
+	void WebRtcTransport::OnIceServerLocalUsernameFragmentAdded(
+		const IceServer* /*iceServer*/, const std::string& usernameFragment)
+	{
+		if (this->webRtcServerListener)
+		{
+			this->webRtcServerListener->OnWebRtcTransportLocalIceUsernameFragmentAdded(
+				this, usernameFragment);
+		}
+	}
+
+	void WebRtcTransport::OnIceServerLocalUsernameFragmentRemoved(
+		const IceServer* /*iceServer*/, const std::string& usernameFragment)
+	{
+		if (this->webRtcServerListener)
+		{
+			this->webRtcServerListener->OnWebRtcTransportLocalIceUsernameFragmentRemoved(
+				this, usernameFragment);
+		}
+	}
+
+	void WebRtcTransport::OnIceServerTupleAdded(const IceServer* /*iceServer*/, TransportTuple* tuple)
+	{
+		if (this->webRtcServerListener)
+		{
+			this->webRtcServerListener->OnWebRtcTransportTransportTupleAdded(this, tuple);
+		}
+	}
+
+	void
+	WebRtcTransport::OnIceServerTupleRemoved(const IceServer* /*iceServer*/, TransportTuple* tuple)
+	{
+		if (this->webRtcServerListener)
+		{
+			this->webRtcServerListener->OnWebRtcTransportTransportTupleRemoved(this, tuple);
+		}
+
+		// Our own TCP connection whose tuple is gone (evicted or expired): close it.
+		auto* connection = tuple->GetTcpConnection();
+
+		if (!this->closing && connection && this->tcpConnections.contains(connection))
+		{
+			connection->Close();
+		}
+	}
+
+	void
+	WebRtcTransport::OnIceServerSelectedTuple(const IceServer* /*iceServer*/, TransportTuple* tuple)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		auto& builder = GetNotificationBuilder();
+		auto body     = FBS::WebRtcTransport::CreateIceSelectedTupleChangeNotification(
+      builder, FillBufferTuple(builder, tuple));
+
+		Notify(
+			FBS::Notification::Event::WEBRTCTRANSPORT_ICE_SELECTED_TUPLE_CHANGE,
+			FBS::Notification::Body::WebRtcTransport_IceSelectedTupleChangeNotification,
+			body.Union());
+	}
+
+	void WebRtcTransport::OnIceServerConnected(const IceServer* /*iceServer*/)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		MS_DEBUG_TAG(ice, "ICE connected");
+
+		NotifyIceState();
+		MayRunDtlsTransport();
+	}
+
+	void WebRtcTransport::OnIceServerCompleted(const IceServer* /*iceServer*/)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		MS_DEBUG_TAG(ice, "ICE completed");
+
+		NotifyIceState();
+		MayRunDtlsTransport();
+	}
+
+	void WebRtcTransport::OnIceServerDisconnected(const IceServer* /*iceServer*/)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		MS_DEBUG_TAG(ice, "ICE disconnected");
+
+		NotifyIceState();
+	}
+
+	void WebRtcTransport::OnDtlsTransportConnecting(const DtlsTransport* /*dtlsTransport*/)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		NotifyDtlsState();
+	}
+
+	void WebRtcTransport::OnDtlsTransportConnected(
+		const DtlsTransport* /*dtlsTransport*/,
+		SrtpSession::CryptoSuite srtpCryptoSuite,
+		uint8_t* srtpLocalKey,
+		size_t srtpLocalKeyLen,
+		uint8_t* srtpRemoteKey,
+		size_t srtpRemoteKeyLen,
+		std::string& remoteCert)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		try
+		{
+			this->srtpSendSession = std::make_unique<SrtpSession>(
+				SrtpSession::Type::OUTBOUND, srtpCryptoSuite, srtpLocalKey, srtpLocalKeyLen);
+			this->srtpRecvSession = std::make_unique<SrtpSession>(
+				SrtpSession::Type::INBOUND, srtpCryptoSuite, srtpRemoteKey, srtpRemoteKeyLen);
+		}
+		catch (const MediaSoupError& error)
+		{
+			MS_ERROR("creating the SRTP sessions failed: %s", error.what());
+
+			this->srtpSendSession.reset();
+			this->srtpRecvSession.reset();
+			// Without SRTP there is no media: report the DTLS transport as failed.
+			this->dtlsTransport->Close();
+			NotifyDtlsState();
+
+			return;
+		}
+
+		this->dtlsRemoteCert = remoteCert;
+
+		MS_DEBUG_TAG(dtls, "DTLS connected");
+
+		NotifyDtlsState();
+	}
+
+	void WebRtcTransport::OnDtlsTransportFailed(const DtlsTransport* /*dtlsTransport*/)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		MS_WARN_TAG(dtls, "DTLS failed");
+
+		NotifyDtlsState();
+	}
+
+	void WebRtcTransport::OnDtlsTransportClosed(const DtlsTransport* /*dtlsTransport*/)
+	{
+		if (this->closing)
+		{
+			return;
+		}
+
+		MS_DEBUG_TAG(dtls, "DTLS closed by the peer");
+
+		this->srtpSendSession.reset();
+		this->srtpRecvSession.reset();
+
+		NotifyDtlsState();
+	}
+
+	void WebRtcTransport::OnDtlsTransportSendData(
+		const DtlsTransport* /*dtlsTransport*/, const uint8_t* data, size_t len)
+	{
+		auto* tuple = this->iceServer ? this->iceServer->GetSelectedTuple() : nullptr;
+
+		if (!tuple)
+		{
+			MS_WARN_TAG(dtls, "no selected tuple to send DTLS data on");
+
+			return;
+		}
+
+		if (tuple->Send(data, len))
+		{
+			DataSent(len);
+		}
+	}
+
+	void WebRtcTransport::OnDtlsTransportApplicationDataReceived(
+		const DtlsTransport* /*dtlsTransport*/, const uint8_t* /*data*/, size_t /*len*/)
+	{
+		// SCTP over DTLS arrives with the data channel work; until then it is
+		// dropped.
+		MS_DEBUG_TAG(sctp, "DTLS application data dropped (SCTP not enabled)");
+	}
+
+	void WebRtcTransport::OnUdpSocketPacketReceived(
+		UdpSocketHandle* socket, const uint8_t* data, size_t len, const struct sockaddr* remoteAddr)
+	{
+		TransportTuple tuple(socket, remoteAddr);
+
+		for (const auto& [handle, address] : this->announcedAddresses)
+		{
+			if (handle == socket)
+			{
+				tuple.SetLocalAnnouncedAddress(address);
+
+				break;
+			}
+		}
+
+		OnPacketReceived(&tuple, data, len);
+	}
+
+	void WebRtcTransport::OnTcpServerConnectionAccepted(TcpServerHandle* server, uv_tcp_t* uvHandle)
+	{
+		try
+		{
+			auto* connection = new TcpConnectionHandle(this, uvHandle);
+
+			this->tcpConnections.insert(connection);
+
+			for (const auto& [handle, address] : this->announcedAddresses)
+			{
+				if (handle == server)
+				{
+					this->announcedAddresses.emplace_back(connection, address);
+
+					break;
+				}
+			}
+		}
+		catch (const MediaSoupError& error)
+		{
+			MS_WARN_TAG(ice, "TCP connection not accepted: %s", error.what());
+		}
+	}
+
+	void WebRtcTransport::OnTcpConnectionPacketReceived(
+		TcpConnectionHandle* connection, const uint8_t* data, size_t len)
+	{
+		TransportTuple tuple(connection);
+
+		for (const auto& [handle, address] : this->announcedAddresses)
+		{
+			if (handle == connection)
+			{
+				tuple.SetLocalAnnouncedAddress(address);
+
+				break;
+			}
+		}
+
+		OnPacketReceived(&tuple, data, len);
+	}
+
+	void WebRtcTransport::OnTcpConnectionClosed(TcpConnectionHandle* connection)
+	{
+		TransportTuple tuple(connection);
+
+		if (this->iceServer)
+		{
+			this->iceServer->RemoveTuple(&tuple);
+		}
+
+		std::erase_if(
+			this->announcedAddresses,
+			[connection](const auto& entry) { return entry.first == connection; });
+
+		if (this->tcpConnections.erase(connection) > 0u)
+		{
+			delete connection;
+		}
+	}
+
+	void WebRtcTransport::OnTimer(TimerHandle* /*timer*/)
+	{
+		this->iceServer->OnTimeout(DepLibUV::GetTimeMs());
+
+		ArmConsentTimer();
+	}
+} // namespace RTC
