@@ -347,6 +347,11 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 
 					this.#data.iceState = iceState;
 
+					// The worker drops its tuples when consent lapses.
+					if (iceState === 'disconnected') {
+						this.#data.iceSelectedTuple = undefined;
+					}
+
 					this.safeEmit('icestatechange', iceState);
 					this.observer.safeEmit('icestatechange', iceState);
 

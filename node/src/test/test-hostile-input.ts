@@ -192,3 +192,52 @@ test('the worker survives floods on every kind of port and counts the drops', as
 
 	expect(another.iceState).toBe('new');
 }, 60000);
+
+test('SRTP packets that fail authentication are dropped and counted', async () => {
+	const socket = dgram.createSocket('udp4');
+
+	await new Promise<void>(resolve => socket.bind(0, LOCALHOST, () => resolve()));
+
+	const transport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		enableSrtp: true,
+	});
+
+	await transport.connect({
+		ip: LOCALHOST,
+		port: socket.address().port,
+		srtpParameters: {
+			cryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+			keyBase64: crypto.randomBytes(30).toString('base64'),
+		},
+	});
+
+	// RTP headers with random "encrypted" payloads and authentication tags.
+	for (let i = 0; i < 50; ++i) {
+		const header = Buffer.from([0x80, 96, 0, i, 0, 0, 0, i, 0x11, 0x22, 0x33, 0x44]);
+		const packet = Buffer.concat([header, crypto.randomBytes(100)]);
+
+		await new Promise<void>(resolve =>
+			socket.send(packet, transport.tuple.localPort, LOCALHOST, () => resolve())
+		);
+	}
+
+	// Wait for the worker to have read them all.
+	const deadline = Date.now() + 5000;
+	let dump = (await transport.dump()) as unknown as { droppedPackets: Record<string, number> };
+
+	while (dump.droppedPackets.srtpDecryptFailed < 50 && Date.now() < deadline) {
+		await new Promise(resolve => setTimeout(resolve, 20));
+		dump = (await transport.dump()) as unknown as { droppedPackets: Record<string, number> };
+	}
+
+	expect(dump.droppedPackets.srtpDecryptFailed).toBe(50);
+
+	const [stats] = await transport.getStats();
+
+	expect(stats.bytesReceived).toBe(50 * 112);
+	expect(stats.rtpBytesReceived).toBe(0);
+
+	socket.close();
+	transport.close();
+});

@@ -343,3 +343,30 @@ test('a wrong remote fingerprint ends in DTLS failed', async () => {
 
 	transport.close();
 });
+
+test('ICE goes disconnected when the browser stops sending consent checks', async () => {
+	const transport = await router.createWebRtcTransport({
+		listenInfos: [{ protocol: 'udp', ip: SERVER_IP }],
+		iceConsentTimeout: 2,
+	});
+
+	await negotiate(transport);
+	await expectConnected(transport);
+
+	const disconnected = new Promise<void>(resolve =>
+		transport.on('icestatechange', state => {
+			if (state === 'disconnected') {
+				resolve();
+			}
+		})
+	);
+
+	// Closing the peer connection stops its consent freshness checks.
+	await browser.page.evaluate(() => (window as unknown as { pc: RTCPeerConnection }).pc.close());
+	await disconnected;
+
+	expect(transport.iceState).toBe('disconnected');
+	expect(transport.iceSelectedTuple).toBeUndefined();
+
+	transport.close();
+});
