@@ -28,6 +28,7 @@ import {
 } from './Transport';
 import type { SctpState, TransportTuple } from './TransportTypes';
 import type {
+	PipeConsumerOptions,
 	PipeTransport,
 	PipeTransportDump,
 	PipeTransportEvents,
@@ -38,6 +39,9 @@ import type {
 import type { SctpNegotiatedCapabilities, SctpParameters } from './sctpParametersTypes';
 import type { SrtpParameters } from './srtpParametersTypes';
 import type { AppData } from './typesGeneric';
+import type { Consumer } from './ConsumerTypes';
+import { NotFoundError, WorkerClosedError } from './errors';
+import * as ortc from './ortc';
 import { clone } from './utils';
 import { Method } from './fbs/request/method';
 import { Body as RequestBody } from './fbs/request/body';
@@ -248,6 +252,52 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 		response.body(body);
 
 		this.#data.tuple = parseTuple(body.tuple()!);
+	}
+
+	/**
+	 * Pipe Consumers take every stream of the Producer, have no MID, start
+	 * unpaused and with the default score.
+	 */
+	override async consume<ConsumerAppData extends AppData = AppData>(
+		options: PipeConsumerOptions<ConsumerAppData>
+	): Promise<Consumer<ConsumerAppData>> {
+		logger.debug('consume()');
+
+		const { producerId, appData } = optionsRecord(options);
+
+		if (!producerId || typeof producerId !== 'string') {
+			throw new TypeError('missing producerId');
+		}
+
+		validateAppData(appData);
+
+		if (this.channel.closed) {
+			throw new WorkerClosedError('worker closed');
+		}
+
+		const producer = this.getProducerById(producerId);
+
+		if (!producer) {
+			throw new NotFoundError(`Producer with id "${producerId}" not found`);
+		}
+
+		// This may throw.
+		const rtpParameters = ortc.getPipeConsumerRtpParameters({
+			consumableRtpParameters: producer.consumableRtpParameters,
+			enableRtx: this.#data.rtx,
+		});
+
+		this.assertNotClosed();
+
+		return this.createConsumer<ConsumerAppData>({
+			producer,
+			rtpParameters,
+			type: 'pipe',
+			paused: false,
+			ignoreDtx: false,
+			appData: appData as ConsumerAppData | undefined,
+			useWorkerScore: false,
+		});
 	}
 
 	protected override handleClosure(): void {

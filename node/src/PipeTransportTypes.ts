@@ -13,6 +13,7 @@ import type {
 import type { SctpNegotiatedCapabilities, SctpParameters } from './sctpParametersTypes';
 import type { SrtpParameters } from './srtpParametersTypes';
 import type { AppData, Either } from './typesGeneric';
+import type { Consumer } from './ConsumerTypes';
 
 export type PipeTransportOptions<PipeTransportAppData extends AppData = AppData> =
 	PipeTransportOptionsBase<PipeTransportAppData> & PipeTransportListen;
@@ -191,4 +192,11 @@ export interface PipeTransport<PipeTransportAppData extends AppData = AppData> e
 		port: number;
 		srtpParameters?: SrtpParameters;
 	}): Promise<void>;
+
+	/**
+	 * Create a pipe Consumer (every stream of the Producer, no MID).
+	 */
+	consume<ConsumerAppData extends AppData = AppData>(
+		options: PipeConsumerOptions<ConsumerAppData>
+	): Promise<Consumer<ConsumerAppData>>;
 }

@@ -11,11 +11,7 @@ import type {
 	RouterObserver,
 	RouterObserverEvents,
 } from './RouterTypes';
-import type {
-	RouterRtpCodecCapability,
-	RtpCapabilities,
-	RtpParameters,
-} from './rtpParametersTypes';
+import type { RouterRtpCodecCapability, RtpCapabilities } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
 import type { Transport, TransportEvents, TransportObserver } from './TransportTypes';
 import type { WebRtcTransport, WebRtcTransportOptions } from './WebRtcTransportTypes';
@@ -23,7 +19,8 @@ import type { PlainTransport, PlainTransportOptions } from './PlainTransportType
 import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
 import type { DirectTransport, DirectTransportOptions } from './DirectTransportTypes';
 import type { WebRtcServer } from './WebRtcServerTypes';
-import type { NormalizedSctpOptions, TransportMessageSizes } from './Transport';
+import type { Producer } from './ProducerTypes';
+import type { NormalizedSctpOptions, TransportInternal, TransportMessageSizes } from './Transport';
 import {
 	WebRtcTransportImpl,
 	normalizeWebRtcTransportOptions,
@@ -70,13 +67,6 @@ type RouterData = {
 	rtpCapabilities: RtpCapabilities;
 };
 
-/**
- * What a Router needs to know of a Producer to answer canConsume().
- */
-export type RouterProducerInfo = {
-	consumableRtpParameters: RtpParameters;
-};
-
 export class RouterImpl<RouterAppData extends AppData = AppData>
 	extends EnhancedEventEmitter<RouterEvents>
 	implements Router<RouterAppData>
@@ -89,7 +79,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	// Transports of this Router, by id.
 	readonly #transports: Map<string, AnyTransport> = new Map();
 	// Producers of every transport of this Router, by id (filled by transports).
-	readonly #producers: Map<string, RouterProducerInfo> = new Map();
+	readonly #producers: Map<string, Producer> = new Map();
 	readonly #observer: RouterObserver = new EnhancedEventEmitter<RouterObserverEvents>();
 
 	constructor({
@@ -303,7 +293,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		}
 
 		const transport = new WebRtcTransportImpl<WebRtcTransportAppData>({
-			internal: { routerId: this.id, transportId },
+			internal: this.#transportInternal(transportId),
 			channel: this.#channel,
 			appData: normalized.appData as WebRtcTransportAppData | undefined,
 			messageSizes: messageSizesOf(normalized.sctp),
@@ -333,7 +323,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			builder => serializeCreatePlainTransportRequest(builder, transportId, normalized)
 		);
 		const transport = new PlainTransportImpl<PlainTransportAppData>({
-			internal: { routerId: this.id, transportId },
+			internal: this.#transportInternal(transportId),
 			channel: this.#channel,
 			appData: normalized.appData as PlainTransportAppData | undefined,
 			messageSizes: messageSizesOf(normalized.sctp),
@@ -363,7 +353,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			builder => serializeCreatePipeTransportRequest(builder, transportId, normalized)
 		);
 		const transport = new PipeTransportImpl<PipeTransportAppData>({
-			internal: { routerId: this.id, transportId },
+			internal: this.#transportInternal(transportId),
 			channel: this.#channel,
 			appData: normalized.appData as PipeTransportAppData | undefined,
 			messageSizes: messageSizesOf(normalized.sctp),
@@ -395,7 +385,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		checkDirectTransportDumpResponse(response);
 
 		const transport = new DirectTransportImpl<DirectTransportAppData>({
-			internal: { routerId: this.id, transportId },
+			internal: this.#transportInternal(transportId),
 			channel: this.#channel,
 			appData: normalized.appData as DirectTransportAppData | undefined,
 			messageSizes: {
@@ -495,11 +485,35 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			.catch(() => {});
 	}
 
+	/**
+	 * Ids and Router callbacks of a new transport: any transport of the Router
+	 * can consume any Producer of the Router.
+	 */
+	#transportInternal(transportId: string): TransportInternal {
+		return {
+			routerId: this.id,
+			transportId,
+			getRouterRtpCapabilities: () => clone(this.#data.rtpCapabilities),
+			getProducerById: (producerId: string) => this.#producers.get(producerId),
+		};
+	}
+
 	#registerTransport(transport: AnyTransport, webRtcServer?: WebRtcServer): void {
 		this.#transports.set(transport.id, transport);
 
 		// Whatever the reason it closes.
 		transport.on('@close', () => this.#transports.delete(transport.id));
+
+		transport.on('@newproducer', (producer: Producer) => {
+			this.#producers.set(producer.id, producer);
+
+			// Whatever the reason it closes.
+			producer.on('@close', () => {
+				if (this.#producers.get(producer.id) === producer) {
+					this.#producers.delete(producer.id);
+				}
+			});
+		});
 
 		if (webRtcServer) {
 			webRtcServer.handleWebRtcTransport(transport as WebRtcTransport);

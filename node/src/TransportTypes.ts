@@ -1,6 +1,8 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
 import type { SctpNegotiatedCapabilities, SctpParameters } from './sctpParametersTypes';
 import type { AppData } from './typesGeneric';
+import type { Producer, ProducerOptions } from './ProducerTypes';
+import type { Consumer, ConsumerOptions } from './ConsumerTypes';
 
 /**
  * Transport type.
@@ -255,18 +257,22 @@ export type TransportEvents = {
 	 */
 	'@close': [];
 	'@listenserverclose': [];
+	/**
+	 * A Producer was created on the transport (so that its Router knows it).
+	 */
+	'@newproducer': [Producer];
 };
 
 export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>;
 
 /**
- * Producer, Consumer, DataProducer and DataConsumer arrive with later work;
- * their events carry `unknown` until then.
+ * DataProducer and DataConsumer arrive with later work; their events carry
+ * `unknown` until then.
  */
 export type TransportObserverEvents = {
 	close: [];
-	newproducer: [unknown];
-	newconsumer: [unknown];
+	newproducer: [Producer];
+	newconsumer: [Consumer];
 	newdataproducer: [unknown];
 	newdataconsumer: [unknown];
 	trace: [TransportTraceEventData];
@@ -355,11 +361,23 @@ export interface Transport<
 	setMinOutgoingBitrate(bitrate: number): Promise<void>;
 
 	/**
-	 * Producers, Consumers, DataProducers and DataConsumers arrive with later
-	 * work; until then these reject with UnsupportedError.
+	 * Create a Producer.
 	 */
-	produce(options?: unknown): Promise<never>;
-	consume(options?: unknown): Promise<never>;
+	produce<ProducerAppData extends AppData = AppData>(
+		options: ProducerOptions<ProducerAppData>
+	): Promise<Producer<ProducerAppData>>;
+
+	/**
+	 * Create a Consumer.
+	 */
+	consume<ConsumerAppData extends AppData = AppData>(
+		options: ConsumerOptions<ConsumerAppData>
+	): Promise<Consumer<ConsumerAppData>>;
+
+	/**
+	 * DataProducers and DataConsumers arrive with later work; until then these
+	 * reject with UnsupportedError.
+	 */
 	produceData(options?: unknown): Promise<never>;
 	consumeData(options?: unknown): Promise<never>;
 

@@ -1,4 +1,5 @@
 import * as h264 from 'h264-profile-level-id';
+import type * as flatbuffers from 'flatbuffers';
 import { clone, generateRandomNumber, isPlainObject } from './utils';
 import { UnsupportedError } from './errors';
 import { getSupportedRtpCapabilities } from './supportedRtpCapabilities';
@@ -19,6 +20,7 @@ import type {
 	RtpParameters,
 } from './rtpParametersTypes';
 import type { SctpStreamParameters } from './sctpParametersTypes';
+import { serializeRtpMapping as serializeRtpMappingFbs } from './rtpParametersFbs';
 
 export type { RtpCodecsEncodingsMapping } from './rtpParametersTypes';
 
@@ -721,6 +723,20 @@ export function getPipeConsumerRtpParameters({
 	consumerParams.encodings = pipeEncodings(consumableRtpParameters.encodings ?? [], enableRtx);
 
 	return consumerParams;
+}
+
+/**
+ * Serialises a Producer RTP mapping (as getProducerRtpParametersMapping()
+ * returns it) into the given FlatBuffers builder and returns the offset of the
+ * FBS RtpMapping table.
+ *
+ * @throws {TypeError} if a payload type or SSRC does not fit its wire type.
+ */
+export function serializeRtpMapping(
+	builder: flatbuffers.Builder,
+	rtpMapping: RtpCodecsEncodingsMapping
+): number {
+	return serializeRtpMappingFbs(builder, rtpMapping);
 }
 
 /**

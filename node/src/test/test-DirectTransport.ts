@@ -186,7 +186,7 @@ describe('DirectTransport', () => {
 		expect(() => transport.sendRtcp(new Uint16Array(4) as never)).toThrow(TypeError);
 	});
 
-	test.each(['produce', 'consume', 'produceData', 'consumeData'] as const)(
+	test.each(['produceData', 'consumeData'] as const)(
 		'%s() rejects UnsupportedError for now',
 		async method => {
 			await expect(transport[method]({})).rejects.toBeInstanceOf(UnsupportedError);

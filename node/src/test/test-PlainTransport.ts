@@ -743,7 +743,7 @@ describe('PlainTransport', () => {
 		]);
 	});
 
-	test.each(['produce', 'consume', 'produceData', 'consumeData'] as const)(
+	test.each(['produceData', 'consumeData'] as const)(
 		'%s() rejects UnsupportedError for now',
 		async method => {
 			await expect(transport[method]({})).rejects.toBeInstanceOf(UnsupportedError);

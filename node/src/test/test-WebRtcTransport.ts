@@ -6,7 +6,7 @@ import { WebRtcTransportImpl } from '../WebRtcTransport';
 import { TransportImpl } from '../Transport';
 import type { Worker } from '../WorkerTypes';
 import type { Router } from '../RouterTypes';
-import type { RouterRtpCodecCapability } from '../rtpParametersTypes';
+import type { RouterRtpCodecCapability, RtpParameters } from '../rtpParametersTypes';
 import type { TransportTuple } from '../TransportTypes';
 import type {
 	DtlsParameters,
@@ -36,6 +36,13 @@ const UNBINDABLE_IP = '192.0.2.1';
 
 const FINGERPRINT_VALUE =
 	'82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:AC:2D:65:E5:80:C4:B6:FB:AF:1A:A0:21:9F:6D:0C:AD';
+
+// Minimal valid Producer parameters (opus, routed by the Router below).
+const OPUS_RTP_PARAMETERS: RtpParameters = {
+	mid: 'AUDIO',
+	codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+	encodings: [{ ssrc: 11111111 }],
+};
 
 const mediaCodecs: RouterRtpCodecCapability[] = [
 	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
@@ -949,7 +956,7 @@ describe('WebRtcTransport', () => {
 		await expect(transport.enableTraceEvent(types as never)).rejects.toBeInstanceOf(TypeError);
 	});
 
-	test.each(['produce', 'consume', 'produceData', 'consumeData'] as const)(
+	test.each(['produceData', 'consumeData'] as const)(
 		'%s() rejects UnsupportedError for now',
 		async method => {
 			await expect(transport[method]({})).rejects.toBeInstanceOf(UnsupportedError);
@@ -1181,8 +1188,8 @@ describe('WebRtcTransport', () => {
 			() => transport.setMaxOutgoingBitrate(100000),
 			() => transport.setMinOutgoingBitrate(100000),
 			() => transport.enableTraceEvent(['bwe']),
-			() => transport.produce({}),
-			() => transport.consume({}),
+			() => transport.produce({ kind: 'audio', rtpParameters: OPUS_RTP_PARAMETERS }),
+			() => transport.consume({ producerId: 'foo', rtpCapabilities: router.rtpCapabilities }),
 			() => transport.produceData({}),
 			() => transport.consumeData({}),
 		]) {
@@ -1191,6 +1198,8 @@ describe('WebRtcTransport', () => {
 
 		await expect(transport.connect({} as never)).rejects.toBeInstanceOf(TypeError);
 		await expect(transport.enableTraceEvent('bwe' as never)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport.produce({} as never)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport.consume({} as never)).rejects.toBeInstanceOf(TypeError);
 	});
 
 	test('router.close() emits routerclose then observer close', async () => {
@@ -1227,7 +1236,12 @@ describe('WebRtcTransport', () => {
 		await expect(transport.dump()).rejects.toBeInstanceOf(WorkerClosedError);
 		await expect(transport.getStats()).rejects.toBeInstanceOf(WorkerClosedError);
 		await expect(transport.restartIce()).rejects.toBeInstanceOf(WorkerClosedError);
-		await expect(transport.produce({})).rejects.toBeInstanceOf(WorkerClosedError);
+		await expect(
+			transport.produce({ kind: 'audio', rtpParameters: OPUS_RTP_PARAMETERS })
+		).rejects.toBeInstanceOf(WorkerClosedError);
+		await expect(
+			transport.consume({ producerId: 'foo', rtpCapabilities: { codecs: [] } })
+		).rejects.toBeInstanceOf(WorkerClosedError);
 	});
 
 	test('a throwing routerclose listener emits listenererror', async () => {

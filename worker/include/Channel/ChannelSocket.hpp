@@ -10,6 +10,8 @@
 
 #include <uv.h>
 
+#include <vector>
+
 namespace Channel
 {
 	// The two pipes to Node: requests are read from `consumerFd` (fd 3) and
@@ -82,6 +84,10 @@ namespace Channel
 		flatbuffers::FlatBufferBuilder sideBuilder;
 		flatbuffers::FlatBufferBuilder logBuilder;
 		uint8_t readBuffer[65536];
+		// Frames are copied here so that the FlatBuffer sits at the alignment it
+		// was built with (its 4-byte size prefix at an 8-byte boundary): scalars
+		// such as doubles are then read from aligned addresses.
+		std::vector<uint64_t> alignedFrame;
 		bool closed{ false };
 		bool sendingLog{ false };
 		size_t droppedMessages{ 0u };

@@ -16,12 +16,15 @@ namespace RTC
 		DirectTransport(
 			Shared* shared,
 			const std::string& id,
+			Transport::Listener* listener,
 			const FBS::DirectTransport::DirectTransportOptions* options);
+		~DirectTransport() override;
 
 		/* Methods inherited from Transport. */
 	protected:
 		void FillDumpResponse(Channel::ChannelRequest* request) override;
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
+		size_t SendRtpData(const uint8_t* data, size_t len) override;
 	};
 } // namespace RTC
 

@@ -27,6 +27,7 @@ namespace RTC
 		PipeTransport(
 			Shared* shared,
 			const std::string& id,
+			Transport::Listener* listener,
 			const FBS::PipeTransport::PipeTransportOptions* options);
 		~PipeTransport() override;
 
@@ -38,6 +39,7 @@ namespace RTC
 	protected:
 		void FillDumpResponse(Channel::ChannelRequest* request) override;
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
+		size_t SendRtpData(const uint8_t* data, size_t len) override;
 
 		/* Pure virtual methods inherited from UdpSocketHandle::Listener. */
 	public:

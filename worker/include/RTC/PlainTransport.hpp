@@ -24,6 +24,7 @@ namespace RTC
 		PlainTransport(
 			Shared* shared,
 			const std::string& id,
+			Transport::Listener* listener,
 			const FBS::PlainTransport::PlainTransportOptions* options);
 		~PlainTransport() override;
 
@@ -35,6 +36,7 @@ namespace RTC
 	protected:
 		void FillDumpResponse(Channel::ChannelRequest* request) override;
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
+		size_t SendRtpData(const uint8_t* data, size_t len) override;
 
 		/* Pure virtual methods inherited from UdpSocketHandle::Listener. */
 	public:

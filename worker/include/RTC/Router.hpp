@@ -14,7 +14,9 @@ namespace RTC
 {
 	// A media room: the transports, producers and consumers that can exchange
 	// media with one another.
-	class Router : public Channel::RequestHandler, public WebRtcServer::Listener
+	class Router : public Channel::RequestHandler,
+								 public WebRtcServer::Listener,
+								 public Transport::Listener
 	{
 	public:
 		// Throws MediaSoupError if the id is already registered.
@@ -32,6 +34,18 @@ namespace RTC
 	public:
 		void OnWebRtcServerTransportListenServerClosed(WebRtcTransport* transport) override;
 
+		/* Pure virtual methods inherited from Transport::Listener. */
+	public:
+		void OnTransportNewProducer(Transport* transport, Producer* producer) override;
+		void OnTransportProducerClosed(Transport* transport, Producer* producer) override;
+		void OnTransportProducerPaused(Transport* transport, Producer* producer) override;
+		void OnTransportProducerResumed(Transport* transport, Producer* producer) override;
+		void OnTransportProducerRtpPacketReceived(
+			Transport* transport, Producer* producer, RtpPacket& packet) override;
+		bool OnTransportNewConsumer(
+			Transport* transport, Consumer* consumer, const std::string& producerId) override;
+		void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) override;
+
 	private:
 		void CheckNewTransportId(const std::string& transportId) const;
 
@@ -40,6 +54,10 @@ namespace RTC
 		Shared* shared{ nullptr };
 		// Allocated by this.
 		std::map<std::string, std::unique_ptr<Transport>> mapTransports;
+		// Others.
+		std::map<std::string, Producer*> mapProducers;
+		std::map<Producer*, std::vector<Consumer*>> mapProducerConsumers;
+		std::map<Consumer*, Producer*> mapConsumerProducer;
 		// Others.
 		const std::string id;
 	};

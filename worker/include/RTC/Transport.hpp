@@ -5,9 +5,14 @@
 
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
+#include "RTC/Consumer.hpp"
+#include "RTC/Producer.hpp"
 #include "RTC/RateCalculator.hpp"
+#include "RTC/RtpPacket.hpp"
 #include "RTC/Shared.hpp"
 
+#include <map>
+#include <unordered_map>
 #include <vector>
 
 namespace RTC
@@ -17,8 +22,33 @@ namespace RTC
 	// dropped network input. Subclasses own the sockets and the security, and
 	// hand the RTP and RTCP packets they accept to ReceiveRtpPacket() and
 	// ReceiveRtcpPacket().
-	class Transport : public Channel::RequestHandler
+	class Transport : public Channel::RequestHandler,
+										public Producer::Listener,
+										public Consumer::Listener
 	{
+	public:
+		// The Router: producers and consumers are its business across
+		// transports.
+		class Listener
+		{
+		public:
+			virtual ~Listener() = default;
+
+		public:
+			// Throws MediaSoupError if the producer id is taken.
+			virtual void OnTransportNewProducer(Transport* transport, Producer* producer)     = 0;
+			virtual void OnTransportProducerClosed(Transport* transport, Producer* producer)  = 0;
+			virtual void OnTransportProducerPaused(Transport* transport, Producer* producer)  = 0;
+			virtual void OnTransportProducerResumed(Transport* transport, Producer* producer) = 0;
+			virtual void OnTransportProducerRtpPacketReceived(
+				Transport* transport, Producer* producer, RtpPacket& packet) = 0;
+			// Throws MediaSoupNotFoundError if the producer does not exist.
+			// Returns whether the producer is paused.
+			virtual bool OnTransportNewConsumer(
+				Transport* transport, Consumer* consumer, const std::string& producerId)       = 0;
+			virtual void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) = 0;
+		};
+
 	public:
 		// Counters of network input dropped before it reached RTP processing.
 		struct DroppedCounters
@@ -33,11 +63,16 @@ namespace RTC
 			uint64_t invalidRtp{ 0u };
 			uint64_t invalidRtcp{ 0u };
 			uint64_t unknownTuple{ 0u };
+			uint64_t unknownSsrc{ 0u };
 		};
 
 	public:
 		// Throws MediaSoupError if the id is already registered.
-		Transport(Shared* shared, const std::string& id, const FBS::Transport::Options* options);
+		Transport(
+			Shared* shared,
+			const std::string& id,
+			Listener* listener,
+			const FBS::Transport::Options* options);
 		~Transport() override;
 
 	public:
@@ -49,7 +84,23 @@ namespace RTC
 		// theirs first and call this for the rest.
 		void HandleRequest(Channel::ChannelRequest* request) override;
 
+		/* Pure virtual methods inherited from Producer::Listener. */
+	public:
+		void OnProducerPaused(Producer* producer) override;
+		void OnProducerResumed(Producer* producer) override;
+
+		/* Pure virtual methods inherited from Consumer::Listener. */
+	public:
+		void OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet) override;
+		void OnConsumerProducerClosed(Consumer* consumer) override;
+
 	protected:
+		// Every producer and consumer closes (telling the Router); subclasses
+		// call this first in their destructors, while they can still send.
+		void CloseProducersAndConsumers();
+		// Sends an RTP packet on the wire (encrypting it when due). Returns the
+		// bytes sent, 0 when it could not be sent.
+		virtual size_t SendRtpData(const uint8_t* data, size_t len) = 0;
 		// The subclass dump and stats wrap these.
 		flatbuffers::Offset<FBS::Transport::Dump>
 		FillBufferDump(flatbuffers::FlatBufferBuilder& builder) const;
@@ -61,7 +112,7 @@ namespace RTC
 		void DataReceived(size_t len);
 		void DataSent(size_t len);
 		// A decrypted RTP / RTCP packet that passed the transport's checks.
-		void ReceiveRtpPacket(const uint8_t* data, size_t len);
+		void ReceiveRtpPacket(uint8_t* data, size_t len);
 		void ReceiveRtcpPacket(const uint8_t* data, size_t len);
 		void Notify(
 			FBS::Notification::Event event,
@@ -80,6 +131,26 @@ namespace RTC
 		DroppedCounters dropped;
 
 	private:
+		void Produce(Channel::ChannelRequest* request);
+		void Consume(Channel::ChannelRequest* request);
+		void CloseProducer(Producer* producer);
+		void CloseConsumer(Consumer* consumer);
+		Producer* FindProducerForPacket(const RtpPacket& packet);
+
+	private:
+		// Passed by argument.
+		Listener* listener{ nullptr };
+		// Allocated by this.
+		std::map<std::string, std::unique_ptr<Producer>> mapProducers;
+		std::map<std::string, std::unique_ptr<Consumer>> mapConsumers;
+		// Others.
+		// How received packets find their producer: by SSRC, else MID, else RID.
+		std::unordered_map<uint32_t, Producer*> mapSsrcProducer;
+		std::unordered_map<std::string, Producer*> mapMidProducer;
+		std::unordered_map<std::string, Producer*> mapRidProducer;
+		// MID / RID / RRID header extension ids of what this transport receives.
+		RtpHeaderExtensionIds recvExtensionIds;
+		std::map<uint32_t, Consumer*> mapSsrcConsumer;
 		bool direct{ false };
 		uint32_t maxMessageSize{ 0u };
 		uint32_t initialAvailableOutgoingBitrate{ 600000u };

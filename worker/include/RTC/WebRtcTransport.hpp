@@ -74,11 +74,13 @@ namespace RTC
 		WebRtcTransport(
 			Shared* shared,
 			const std::string& id,
+			Transport::Listener* listener,
 			const FBS::WebRtcTransport::WebRtcTransportOptions* options);
 		// On a WebRtcServer's sockets.
 		WebRtcTransport(
 			Shared* shared,
 			const std::string& id,
+			Transport::Listener* listener,
 			WebRtcServerListener* webRtcServerListener,
 			const std::vector<ServerSocket>& serverSockets,
 			const FBS::WebRtcTransport::WebRtcTransportOptions* options);
@@ -103,6 +105,7 @@ namespace RTC
 	protected:
 		void FillDumpResponse(Channel::ChannelRequest* request) override;
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
+		size_t SendRtpData(const uint8_t* data, size_t len) override;
 
 		/* Pure virtual methods inherited from IceServer::Listener. */
 	public:

@@ -208,9 +208,24 @@ namespace Channel
 
 	void ChannelSocket::OnChannelFrame(std::span<const uint8_t> frame)
 	{
-		flatbuffers::Verifier verifier(frame.data(), frame.size());
+		// Node builds each message size-prefixed, aligned from the prefix on; the
+		// decoder hands us the bytes after the prefix at whatever address they
+		// arrived. Restore the original alignment before reading anything.
+		this->alignedFrame.resize(((frame.size() + 4u) / sizeof(uint64_t)) + 1u);
 
-		if (!FBS::Message::VerifyMessageBuffer(verifier))
+		auto* base = reinterpret_cast<uint8_t*>(this->alignedFrame.data());
+		auto* data = base + 4u;
+
+		const auto prefix = static_cast<flatbuffers::uoffset_t>(frame.size());
+
+		// The verifier checks alignment relative to the start of what it is
+		// given, so it gets the whole size-prefixed buffer.
+		flatbuffers::WriteScalar(base, prefix);
+		std::memcpy(data, frame.data(), frame.size());
+
+		flatbuffers::Verifier verifier(base, frame.size() + 4u);
+
+		if (!FBS::Message::VerifySizePrefixedMessageBuffer(verifier))
 		{
 			++this->droppedMessages;
 
@@ -219,7 +234,7 @@ namespace Channel
 			return;
 		}
 
-		const auto* message = FBS::Message::GetMessage(frame.data());
+		const auto* message = FBS::Message::GetMessage(data);
 
 		if (message->data_type() != FBS::Message::Body::Request)
 		{

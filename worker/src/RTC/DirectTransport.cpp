@@ -7,9 +7,22 @@ namespace RTC
 	DirectTransport::DirectTransport(
 		Shared* shared,
 		const std::string& id,
+		Transport::Listener* listener,
 		const FBS::DirectTransport::DirectTransportOptions* options)
-			: Transport(shared, id, options->base())
+			: Transport(shared, id, listener, options->base())
 	{
+	}
+
+	DirectTransport::~DirectTransport()
+	{
+		CloseProducersAndConsumers();
+	}
+
+	size_t DirectTransport::SendRtpData(const uint8_t* /*data*/, size_t /*len*/)
+	{
+		// Delivering RTP to the application (the consumer 'rtp' event) comes
+		// with the channel messages for it; nothing is sent until then.
+		return 0u;
 	}
 
 	void DirectTransport::FillDumpResponse(Channel::ChannelRequest* request)

@@ -399,6 +399,12 @@ namespace RTC
 			return std::nullopt;
 		}
 
+		// Saturating: a clock near its end must not wrap the deadline around.
+		if (stored->lastRequestMs > UINT64_MAX - this->consentTimeoutMs)
+		{
+			return UINT64_MAX;
+		}
+
 		return stored->lastRequestMs + this->consentTimeoutMs;
 	}
 

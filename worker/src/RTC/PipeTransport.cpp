@@ -10,8 +10,11 @@
 namespace RTC
 {
 	PipeTransport::PipeTransport(
-		Shared* shared, const std::string& id, const FBS::PipeTransport::PipeTransportOptions* options)
-			: Transport(shared, id, options->base())
+		Shared* shared,
+		const std::string& id,
+		Transport::Listener* listener,
+		const FBS::PipeTransport::PipeTransportOptions* options)
+			: Transport(shared, id, listener, options->base())
 	{
 		// This may throw.
 		this->listenInfo = ListenInfo::FromFbs(options->listen_info());
@@ -40,6 +43,8 @@ namespace RTC
 
 	PipeTransport::~PipeTransport()
 	{
+		CloseProducersAndConsumers();
+
 		this->tuple.reset();
 		this->udpSocket.reset();
 	}
@@ -157,6 +162,21 @@ namespace RTC
 			nullptr,
 			0u,
 			FBS::Transport::Protocol::UDP);
+	}
+
+	size_t PipeTransport::SendRtpData(const uint8_t* data, size_t len)
+	{
+		if (!this->tuple)
+		{
+			return 0u;
+		}
+
+		if (this->srtpSendSession && !this->srtpSendSession->EncryptRtp(&data, &len))
+		{
+			return 0u;
+		}
+
+		return this->tuple->Send(data, len) ? len : 0u;
 	}
 
 	void PipeTransport::FillDumpResponse(Channel::ChannelRequest* request)

@@ -12,8 +12,9 @@ namespace RTC
 	PlainTransport::PlainTransport(
 		Shared* shared,
 		const std::string& id,
+		Transport::Listener* listener,
 		const FBS::PlainTransport::PlainTransportOptions* options)
-			: Transport(shared, id, options->base())
+			: Transport(shared, id, listener, options->base())
 	{
 		// Validate everything before binding anything. This may throw.
 		this->listenInfo = ListenInfo::FromFbs(options->listen_info());
@@ -69,6 +70,8 @@ namespace RTC
 
 	PlainTransport::~PlainTransport()
 	{
+		CloseProducersAndConsumers();
+
 		this->tuple.reset();
 		this->rtcpTuple.reset();
 		this->udpSocket.reset();
@@ -235,6 +238,24 @@ namespace RTC
 			nullptr,
 			0u,
 			FBS::Transport::Protocol::UDP);
+	}
+
+	size_t PlainTransport::SendRtpData(const uint8_t* data, size_t len)
+	{
+		if (!this->tuple)
+		{
+			return 0u;
+		}
+
+		if (this->localSrtpParameters)
+		{
+			if (!this->srtpSendSession || !this->srtpSendSession->EncryptRtp(&data, &len))
+			{
+				return 0u;
+			}
+		}
+
+		return this->tuple->Send(data, len) ? len : 0u;
 	}
 
 	void PlainTransport::FillDumpResponse(Channel::ChannelRequest* request)

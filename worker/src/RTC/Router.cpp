@@ -40,13 +40,34 @@ namespace RTC
 				const std::vector<flatbuffers::Offset<flatbuffers::String>> noIds;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> noArrays;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringString>> noPairs;
+				std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> producerConsumers;
+				std::vector<flatbuffers::Offset<FBS::Common::StringString>> consumerProducer;
+
+				for (const auto& [producer, consumers] : this->mapProducerConsumers)
+				{
+					std::vector<flatbuffers::Offset<flatbuffers::String>> consumerIds;
+
+					for (auto* consumer : consumers)
+					{
+						consumerIds.push_back(builder.CreateString(consumer->GetId()));
+					}
+
+					producerConsumers.push_back(FBS::Common::CreateStringStringArrayDirect(
+						builder, producer->GetId().c_str(), &consumerIds));
+				}
+
+				for (const auto& [consumer, producer] : this->mapConsumerProducer)
+				{
+					consumerProducer.push_back(FBS::Common::CreateStringStringDirect(
+						builder, consumer->GetId().c_str(), producer->GetId().c_str()));
+				}
 				auto dump = FBS::Router::CreateDumpResponseDirect(
 					builder,
 					this->id.c_str(),
 					&transportIds,
 					&noIds,
-					&noArrays,
-					&noPairs,
+					&producerConsumers,
+					&consumerProducer,
 					&noArrays,
 					&noArrays,
 					&noPairs);
@@ -85,14 +106,19 @@ namespace RTC
 
 					// This may throw.
 					transport = std::make_unique<WebRtcTransport>(
-						this->shared, transportId, webRtcServer, webRtcServer->GetServerSockets(), options);
+						this->shared,
+						transportId,
+						this,
+						webRtcServer,
+						webRtcServer->GetServerSockets(),
+						options);
 
 					webRtcServer->SetTransportListener(transport.get(), this);
 				}
 				else
 				{
 					// This may throw.
-					transport = std::make_unique<WebRtcTransport>(this->shared, transportId, options);
+					transport = std::make_unique<WebRtcTransport>(this->shared, transportId, this, options);
 				}
 
 				this->mapTransports[transportId] = std::move(transport);
@@ -117,7 +143,7 @@ namespace RTC
 
 				// This may throw.
 				this->mapTransports[transportId] =
-					std::make_unique<PlainTransport>(this->shared, transportId, body->options());
+					std::make_unique<PlainTransport>(this->shared, transportId, this, body->options());
 
 				request->Accept();
 
@@ -139,7 +165,7 @@ namespace RTC
 
 				// This may throw.
 				this->mapTransports[transportId] =
-					std::make_unique<PipeTransport>(this->shared, transportId, body->options());
+					std::make_unique<PipeTransport>(this->shared, transportId, this, body->options());
 
 				request->Accept();
 
@@ -161,7 +187,7 @@ namespace RTC
 
 				// This may throw.
 				this->mapTransports[transportId] =
-					std::make_unique<DirectTransport>(this->shared, transportId, body->options());
+					std::make_unique<DirectTransport>(this->shared, transportId, this, body->options());
 
 				request->Accept();
 
@@ -204,6 +230,102 @@ namespace RTC
 	void Router::OnWebRtcServerTransportListenServerClosed(WebRtcTransport* transport)
 	{
 		this->mapTransports.erase(transport->GetId());
+	}
+
+	void Router::OnTransportNewProducer(Transport* /*transport*/, Producer* producer)
+	{
+		if (this->mapProducers.contains(producer->GetId()))
+		{
+			MS_THROW_ERROR("a Producer with id '%s' already exists", producer->GetId().c_str());
+		}
+
+		this->mapProducers[producer->GetId()] = producer;
+		this->mapProducerConsumers[producer];
+	}
+
+	void Router::OnTransportProducerClosed(Transport* /*transport*/, Producer* producer)
+	{
+		auto it = this->mapProducerConsumers.find(producer);
+
+		if (it != this->mapProducerConsumers.end())
+		{
+			// Each consumer closes itself (its transport calls back
+			// OnTransportConsumerClosed, which edits the list): work on a copy.
+			const auto consumers = it->second;
+
+			for (auto* consumer : consumers)
+			{
+				consumer->ProducerClosed();
+			}
+		}
+
+		this->mapProducerConsumers.erase(producer);
+		this->mapProducers.erase(producer->GetId());
+	}
+
+	void Router::OnTransportProducerPaused(Transport* /*transport*/, Producer* producer)
+	{
+		for (auto* consumer : this->mapProducerConsumers[producer])
+		{
+			consumer->ProducerPaused();
+		}
+	}
+
+	void Router::OnTransportProducerResumed(Transport* /*transport*/, Producer* producer)
+	{
+		for (auto* consumer : this->mapProducerConsumers[producer])
+		{
+			consumer->ProducerResumed();
+		}
+	}
+
+	void Router::OnTransportProducerRtpPacketReceived(
+		Transport* /*transport*/, Producer* producer, RtpPacket& packet)
+	{
+		const auto it = this->mapProducerConsumers.find(producer);
+
+		if (it == this->mapProducerConsumers.end())
+		{
+			return;
+		}
+
+		for (auto* consumer : it->second)
+		{
+			consumer->SendRtpPacket(packet);
+		}
+	}
+
+	bool Router::OnTransportNewConsumer(
+		Transport* /*transport*/, Consumer* consumer, const std::string& producerId)
+	{
+		const auto it = this->mapProducers.find(producerId);
+
+		if (it == this->mapProducers.end())
+		{
+			MS_THROW_NOT_FOUND_ERROR("no Producer with id '%s'", producerId.c_str());
+		}
+
+		auto* producer = it->second;
+
+		this->mapProducerConsumers[producer].push_back(consumer);
+		this->mapConsumerProducer[consumer] = producer;
+
+		return producer->IsPaused();
+	}
+
+	void Router::OnTransportConsumerClosed(Transport* /*transport*/, Consumer* consumer)
+	{
+		const auto it = this->mapConsumerProducer.find(consumer);
+
+		if (it == this->mapConsumerProducer.end())
+		{
+			return;
+		}
+
+		auto& consumers = this->mapProducerConsumers[it->second];
+
+		std::erase(consumers, consumer);
+		this->mapConsumerProducer.erase(it);
 	}
 
 	void Router::CheckNewTransportId(const std::string& transportId) const

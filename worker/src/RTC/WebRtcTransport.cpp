@@ -99,8 +99,9 @@ namespace RTC
 	WebRtcTransport::WebRtcTransport(
 		Shared* shared,
 		const std::string& id,
+		Transport::Listener* listener,
 		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
-			: Transport(shared, id, options->base())
+			: Transport(shared, id, listener, options->base())
 	{
 		const auto* listen = options->listen_as_ListenIndividual();
 
@@ -175,10 +176,11 @@ namespace RTC
 	WebRtcTransport::WebRtcTransport(
 		Shared* shared,
 		const std::string& id,
+		Transport::Listener* listener,
 		WebRtcServerListener* webRtcServerListener,
 		const std::vector<ServerSocket>& serverSockets,
 		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
-			: Transport(shared, id, options->base()), webRtcServerListener(webRtcServerListener)
+			: Transport(shared, id, listener, options->base()), webRtcServerListener(webRtcServerListener)
 	{
 		std::vector<ServerSocket> sockets;
 
@@ -253,6 +255,8 @@ namespace RTC
 
 	WebRtcTransport::~WebRtcTransport()
 	{
+		CloseProducersAndConsumers();
+
 		this->closing = true;
 
 		// Say goodbye to the peer while the sockets still exist.
@@ -414,6 +418,23 @@ namespace RTC
 				Transport::HandleRequest(request);
 			}
 		}
+	}
+
+	size_t WebRtcTransport::SendRtpData(const uint8_t* data, size_t len)
+	{
+		auto* tuple = this->iceServer ? this->iceServer->GetSelectedTuple() : nullptr;
+
+		if (!tuple || !this->srtpSendSession)
+		{
+			return 0u;
+		}
+
+		if (!this->srtpSendSession->EncryptRtp(&data, &len))
+		{
+			return 0u;
+		}
+
+		return tuple->Send(data, len) ? len : 0u;
 	}
 
 	void WebRtcTransport::FillDumpResponse(Channel::ChannelRequest* request)

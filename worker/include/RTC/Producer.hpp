@@ -1,0 +1,119 @@
+#ifndef MS_RTC_PRODUCER_HPP
+#define MS_RTC_PRODUCER_HPP
+
+#include "common.hpp"
+
+#include "Channel/ChannelMessageRegistrator.hpp"
+#include "FBS/transport_generated.h"
+#include "RTC/RateCalculator.hpp"
+#include "RTC/RtpPacket.hpp"
+#include "RTC/RtpParameters.hpp"
+#include "RTC/Shared.hpp"
+
+#include <array>
+#include <vector>
+
+namespace RTC
+{
+	// Media an endpoint sends into a Router. Received packets are matched to
+	// one of its encodings, counted, and normalised to the Router's view
+	// (mapped payload type, mapped SSRC, the Router's header extension ids)
+	// before the Router hands them to consumers.
+	class Producer : public Channel::RequestHandler
+	{
+	public:
+		class Listener
+		{
+		public:
+			virtual ~Listener() = default;
+
+		public:
+			virtual void OnProducerPaused(Producer* producer)  = 0;
+			virtual void OnProducerResumed(Producer* producer) = 0;
+		};
+
+		enum class Type : uint8_t
+		{
+			SIMPLE = 0,
+			SIMULCAST,
+			SVC
+		};
+
+		enum class ReceiveResult : uint8_t
+		{
+			// Unknown stream, unknown payload type, or paused: not forwarded.
+			DISCARDED = 0,
+			MEDIA
+		};
+
+		// One encoding of the producer, as received.
+		struct Stream
+		{
+			RtpParameters::Encoding encoding;
+			uint32_t mappedSsrc{ 0u };
+			// Learned from the first packet when the encoding has only a RID.
+			uint32_t ssrc{ 0u };
+			uint64_t packetCount{ 0u };
+			RateCalculator transmission;
+			uint8_t score{ 10u };
+		};
+
+	public:
+		// Throws MediaSoupTypeError on parameters the worker cannot use.
+		Producer(
+			Shared* shared,
+			const std::string& id,
+			Listener* listener,
+			const FBS::Transport::ProduceRequest* request);
+		~Producer() override;
+
+	public:
+		const std::string& GetId() const { return this->id; }
+		MediaKind GetKind() const { return this->kind; }
+		Type GetType() const { return this->type; }
+		bool IsPaused() const { return this->paused; }
+		const RtpParameters& GetRtpParameters() const { return this->rtpParameters; }
+		// SSRCs, MID and RIDs the transport routes to this producer.
+		std::vector<uint32_t> GetSsrcs() const;
+		std::vector<std::string> GetRids() const;
+		// Header extension ids negotiated for what this producer sends.
+		const RtpHeaderExtensionIds& GetExtensionIds() const { return this->extensionIds; }
+		// Matches the packet to an encoding, counts it and, when forwarded,
+		// rewrites it in place to the Router's view.
+		ReceiveResult ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs);
+		// Mapped SSRCs of the encodings, in order, and the current score of each.
+		std::vector<uint8_t> GetScores() const;
+
+		/* Methods inherited from Channel::RequestHandler. */
+	public:
+		void HandleRequest(Channel::ChannelRequest* request) override;
+
+	private:
+		Stream* FindStream(const RtpPacket& packet);
+		// Whether the media codec can carry SVC layers (VP8, VP9, H264, AV1).
+		bool CodecSupportsSvc() const;
+		void FillStats(Channel::ChannelRequest* request);
+
+	private:
+		// Passed by argument.
+		Shared* shared{ nullptr };
+		Listener* listener{ nullptr };
+		// Others.
+		const std::string id;
+		MediaKind kind{ MediaKind::AUDIO };
+		Type type{ Type::SIMPLE };
+		RtpParameters rtpParameters;
+		// Payload type (as sent) → mapped payload type; 0 when unknown.
+		std::array<uint8_t, 128> mapPayloadType{};
+		std::vector<std::pair<uint8_t, uint8_t>> codecMappings;
+		// Header extension id (as sent) → the Router's id; 0 removes it.
+		std::array<uint8_t, 256> mapExtensionId{};
+		RtpHeaderExtensionIds extensionIds;
+		std::vector<Stream> streams;
+		uint32_t keyFrameRequestDelay{ 0u };
+		bool paused{ false };
+		uint64_t discardedPackets{ 0u };
+	};
+} // namespace RTC
+
+#endif

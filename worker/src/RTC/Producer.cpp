@@ -1,0 +1,449 @@
+#define MS_CLASS "RTC::Producer"
+
+#include "RTC/Producer.hpp"
+
+#include "DepLibUV.hpp"
+#include "FBS/producer_generated.h"
+#include "Logger.hpp"
+#include "MediaSoupErrors.hpp"
+#include "RTC/ScalabilityMode.hpp"
+
+#include <algorithm>
+
+namespace RTC
+{
+	namespace
+	{
+		// The Router's header extension ids (API.md §18.2): what consumers get.
+		struct RouterExtension
+		{
+			std::string_view uri;
+			uint8_t id;
+		};
+
+		constexpr std::array<RouterExtension, 12> RouterExtensions{ {
+			{ "urn:ietf:params:rtp-hdrext:sdes:mid", 1u },
+			{ "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", 2u },
+			{ "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", 3u },
+			{ "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", 4u },
+			{ "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 5u },
+			{ "urn:ietf:params:rtp-hdrext:ssrc-audio-level", 6u },
+			{ "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension",
+				7u },
+			{ "urn:3gpp:video-orientation", 8u },
+			{ "urn:ietf:params:rtp-hdrext:toffset", 9u },
+			{ "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time", 10u },
+			{ "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", 11u },
+			{ "urn:mediasoup:params:rtp-hdrext:packet-id", 12u },
+		} };
+
+		uint8_t GetRouterExtensionId(std::string_view uri)
+		{
+			for (const auto& extension : RouterExtensions)
+			{
+				if (extension.uri == uri)
+				{
+					return extension.id;
+				}
+			}
+
+			return 0u;
+		}
+	} // namespace
+
+	Producer::Producer(
+		Shared* shared,
+		const std::string& id,
+		Listener* listener,
+		const FBS::Transport::ProduceRequest* request)
+			: shared(shared), listener(listener), id(id)
+	{
+		this->kind =
+			request->kind() == FBS::RtpParameters::MediaKind::VIDEO ? MediaKind::VIDEO : MediaKind::AUDIO;
+		// This may throw.
+		this->rtpParameters        = RtpParameters::FromFbs(request->rtp_parameters());
+		this->keyFrameRequestDelay = request->key_frame_request_delay();
+		this->paused               = request->paused();
+
+		for (const auto* mapping : *request->rtp_mapping()->codecs())
+		{
+			if (mapping->payload_type() > 127u || mapping->mapped_payload_type() > 127u)
+			{
+				MS_THROW_TYPE_ERROR("invalid payload type in rtpMapping");
+			}
+
+			this->mapPayloadType[mapping->payload_type()] = mapping->mapped_payload_type();
+			this->codecMappings.emplace_back(mapping->payload_type(), mapping->mapped_payload_type());
+		}
+
+		const auto* encodingMappings = request->rtp_mapping()->encodings();
+
+		if (encodingMappings->size() != this->rtpParameters.encodings.size())
+		{
+			MS_THROW_TYPE_ERROR("rtpMapping.encodings does not match rtpParameters.encodings");
+		}
+
+		for (size_t i = 0; i < this->rtpParameters.encodings.size(); ++i)
+		{
+			const auto& encoding = this->rtpParameters.encodings[i];
+
+			if (!encoding.ssrc && encoding.rid.empty() && this->rtpParameters.mid.empty())
+			{
+				MS_THROW_ERROR("encoding %zu has neither ssrc nor rid, and there is no mid", i);
+			}
+
+			Stream stream;
+
+			stream.encoding   = encoding;
+			stream.mappedSsrc = encodingMappings->Get(i)->mapped_ssrc();
+			stream.ssrc       = encoding.ssrc.value_or(0u);
+
+			this->streams.push_back(std::move(stream));
+		}
+
+		if (this->streams.size() > 1u)
+		{
+			this->type = Type::SIMULCAST;
+		}
+		else
+		{
+			const auto mode = ScalabilityMode::Parse(this->streams[0].encoding.scalabilityMode);
+
+			if ((mode.spatialLayers > 1u || mode.temporalLayers > 1u) && CodecSupportsSvc())
+			{
+				this->type = Type::SVC;
+			}
+		}
+
+		for (const auto& extension : this->rtpParameters.headerExtensions)
+		{
+			this->mapExtensionId[extension.id] = GetRouterExtensionId(extension.uri);
+
+			const uint8_t routerId = GetRouterExtensionId(extension.uri);
+
+			switch (routerId)
+			{
+				case 1u:
+					this->extensionIds.mid = extension.id;
+					break;
+				case 2u:
+					this->extensionIds.rid = extension.id;
+					break;
+				case 3u:
+					this->extensionIds.rrid = extension.id;
+					break;
+				case 4u:
+					this->extensionIds.absSendTime = extension.id;
+					break;
+				case 5u:
+					this->extensionIds.transportWideCc01 = extension.id;
+					break;
+				case 6u:
+					this->extensionIds.ssrcAudioLevel = extension.id;
+					break;
+				case 8u:
+					this->extensionIds.videoOrientation = extension.id;
+					break;
+				default:
+					break;
+			}
+		}
+
+		// This may throw.
+		this->shared->registrator->RegisterHandler(this->id, this);
+	}
+
+	bool Producer::CodecSupportsSvc() const
+	{
+		// The media codec is the first one that is not RTX (ortc puts it first).
+		for (const auto& codec : this->rtpParameters.codecs)
+		{
+			if (codec.IsRtx())
+			{
+				continue;
+			}
+
+			std::string mimeType = codec.mimeType;
+
+			std::transform(mimeType.begin(), mimeType.end(), mimeType.begin(), ::tolower);
+
+			return mimeType == "video/vp8" || mimeType == "video/vp9" || mimeType == "video/h264" ||
+						 mimeType == "video/av1";
+		}
+
+		return false;
+	}
+
+	Producer::~Producer()
+	{
+		this->shared->registrator->UnregisterHandler(this->id);
+	}
+
+	std::vector<uint32_t> Producer::GetSsrcs() const
+	{
+		std::vector<uint32_t> ssrcs;
+
+		for (const auto& stream : this->streams)
+		{
+			if (stream.encoding.ssrc)
+			{
+				ssrcs.push_back(*stream.encoding.ssrc);
+			}
+		}
+
+		return ssrcs;
+	}
+
+	std::vector<std::string> Producer::GetRids() const
+	{
+		std::vector<std::string> rids;
+
+		for (const auto& stream : this->streams)
+		{
+			if (!stream.encoding.rid.empty())
+			{
+				rids.push_back(stream.encoding.rid);
+			}
+		}
+
+		return rids;
+	}
+
+	std::vector<uint8_t> Producer::GetScores() const
+	{
+		std::vector<uint8_t> scores;
+
+		for (const auto& stream : this->streams)
+		{
+			scores.push_back(stream.score);
+		}
+
+		return scores;
+	}
+
+	Producer::Stream* Producer::FindStream(const RtpPacket& packet)
+	{
+		const uint32_t ssrc = packet.GetSsrc();
+
+		for (auto& stream : this->streams)
+		{
+			if (stream.ssrc == ssrc)
+			{
+				return &stream;
+			}
+		}
+
+		// An encoding known only by RID learns its SSRC from the first packet
+		// carrying that RID.
+		const auto rid = packet.ReadRid();
+
+		if (rid)
+		{
+			for (auto& stream : this->streams)
+			{
+				if (stream.ssrc == 0u && stream.encoding.rid == *rid)
+				{
+					stream.ssrc = ssrc;
+
+					return &stream;
+				}
+			}
+		}
+
+		// A single encoding with neither SSRC nor RID, matched by MID.
+		if (
+			this->streams.size() == 1u && this->streams[0].ssrc == 0u &&
+			this->streams[0].encoding.rid.empty())
+		{
+			this->streams[0].ssrc = ssrc;
+
+			return &this->streams[0];
+		}
+
+		return nullptr;
+	}
+
+	Producer::ReceiveResult Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs)
+	{
+		auto* stream = FindStream(packet);
+
+		if (!stream)
+		{
+			++this->discardedPackets;
+
+			MS_DEBUG_TAG(rtp, "no stream for packet [ssrc:%u], discarded", packet.GetSsrc());
+
+			return ReceiveResult::DISCARDED;
+		}
+
+		const uint8_t mappedPayloadType = this->mapPayloadType[packet.GetPayloadType()];
+
+		if (mappedPayloadType == 0u)
+		{
+			++this->discardedPackets;
+
+			MS_DEBUG_TAG(rtp, "unknown payload type %u, discarded", packet.GetPayloadType());
+
+			return ReceiveResult::DISCARDED;
+		}
+
+		++stream->packetCount;
+		stream->transmission.Update(packet.GetSize(), nowMs);
+
+		if (this->paused)
+		{
+			return ReceiveResult::DISCARDED;
+		}
+
+		// The Router's view of the packet.
+		packet.RemapExtensionIds(this->mapExtensionId);
+		packet.SetPayloadType(mappedPayloadType);
+		packet.SetSsrc(stream->mappedSsrc);
+
+		return ReceiveResult::MEDIA;
+	}
+
+	void Producer::HandleRequest(Channel::ChannelRequest* request)
+	{
+		switch (request->method)
+		{
+			case FBS::Request::Method::PRODUCER_DUMP:
+			{
+				auto& builder = request->GetBufferBuilder();
+				std::vector<flatbuffers::Offset<FBS::RtpParameters::CodecMapping>> codecs;
+
+				for (const auto& [payloadType, mapped] : this->codecMappings)
+				{
+					codecs.push_back(FBS::RtpParameters::CreateCodecMapping(builder, payloadType, mapped));
+				}
+
+				std::vector<flatbuffers::Offset<FBS::RtpParameters::EncodingMapping>> encodings;
+
+				for (const auto& stream : this->streams)
+				{
+					encodings.push_back(FBS::RtpParameters::CreateEncodingMappingDirect(
+						builder,
+						stream.encoding.rid.empty() ? nullptr : stream.encoding.rid.c_str(),
+						stream.encoding.ssrc ? flatbuffers::Optional<uint32_t>(*stream.encoding.ssrc)
+																 : flatbuffers::nullopt,
+						stream.encoding.scalabilityMode.empty() ? nullptr
+																										: stream.encoding.scalabilityMode.c_str(),
+						stream.mappedSsrc));
+				}
+
+				auto rtpMapping = FBS::RtpParameters::CreateRtpMappingDirect(builder, &codecs, &encodings);
+				auto rtpParameters = this->rtpParameters.FillBuffer(builder);
+				const std::vector<flatbuffers::Offset<flatbuffers::String>> noTypes;
+				auto dump = FBS::Producer::CreateDumpResponseDirect(
+					builder,
+					this->id.c_str(),
+					this->kind == MediaKind::VIDEO ? FBS::RtpParameters::MediaKind::VIDEO
+																				 : FBS::RtpParameters::MediaKind::AUDIO,
+					static_cast<FBS::Producer::Type>(this->type),
+					rtpParameters,
+					rtpMapping,
+					&noTypes,
+					this->paused);
+
+				request->Accept(FBS::Response::Body::Producer_DumpResponse, dump);
+
+				break;
+			}
+
+			case FBS::Request::Method::PRODUCER_GET_STATS:
+			{
+				FillStats(request);
+
+				break;
+			}
+
+			case FBS::Request::Method::PRODUCER_PAUSE:
+			{
+				const bool wasPaused = this->paused;
+
+				this->paused = true;
+
+				request->Accept();
+
+				if (!wasPaused)
+				{
+					this->listener->OnProducerPaused(this);
+				}
+
+				break;
+			}
+
+			case FBS::Request::Method::PRODUCER_RESUME:
+			{
+				const bool wasPaused = this->paused;
+
+				this->paused = false;
+
+				request->Accept();
+
+				if (wasPaused)
+				{
+					this->listener->OnProducerResumed(this);
+				}
+
+				break;
+			}
+
+			default:
+			{
+				MS_THROW_ERROR(
+					"unknown method '%.*s'",
+					static_cast<int>(request->methodName.size()),
+					request->methodName.data());
+			}
+		}
+	}
+
+	void Producer::FillStats(Channel::ChannelRequest* request)
+	{
+		auto& builder        = request->GetBufferBuilder();
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+		std::vector<flatbuffers::Offset<FBS::Producer::RecvStreamStats>> stats;
+
+		for (size_t i = 0; i < this->streams.size(); ++i)
+		{
+			auto& stream = this->streams[i];
+
+			// Encodings that received nothing yet have no stream to report.
+			if (stream.ssrc == 0u || stream.packetCount == 0u)
+			{
+				continue;
+			}
+
+			const auto* codec =
+				this->rtpParameters.codecs.empty() ? nullptr : &this->rtpParameters.codecs[0];
+
+			stats.push_back(FBS::Producer::CreateRecvStreamStatsDirect(
+				builder,
+				static_cast<uint32_t>(i),
+				stream.ssrc,
+				stream.encoding.rtxSsrc ? flatbuffers::Optional<uint32_t>(*stream.encoding.rtxSsrc)
+																: flatbuffers::nullopt,
+				stream.encoding.rid.empty() ? nullptr : stream.encoding.rid.c_str(),
+				codec ? codec->mimeType.c_str() : "",
+				stream.packetCount,
+				stream.transmission.GetBytes(),
+				stream.transmission.GetRate(nowMs),
+				0u,
+				0u,
+				0u,
+				0u,
+				0u,
+				0u,
+				0u,
+				0u,
+				0u,
+				0u,
+				stream.score));
+		}
+
+		auto response = FBS::Producer::CreateGetStatsResponseDirect(builder, &stats);
+
+		request->Accept(FBS::Response::Body::Producer_GetStatsResponse, response);
+	}
+} // namespace RTC
