@@ -9,6 +9,7 @@
 #include "RTC/WebRtcServer.hpp"
 
 #include <map>
+#include <unordered_map>
 
 namespace RTC
 {
@@ -41,10 +42,13 @@ namespace RTC
 		void OnTransportProducerPaused(Transport* transport, Producer* producer) override;
 		void OnTransportProducerResumed(Transport* transport, Producer* producer) override;
 		void OnTransportProducerRtpPacketReceived(
-			Transport* transport, Producer* producer, RtpPacket& packet) override;
-		bool OnTransportNewConsumer(
+			Transport* transport, Producer* producer, RtpPacket& packet, bool isKeyFrame) override;
+		void OnTransportProducerScore(Transport* transport, Producer* producer) override;
+		Producer* OnTransportNewConsumer(
 			Transport* transport, Consumer* consumer, const std::string& producerId) override;
 		void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) override;
+		void OnTransportConsumerKeyFrameRequested(
+			Transport* transport, Consumer* consumer, uint32_t mappedSsrc) override;
 
 	private:
 		void CheckNewTransportId(const std::string& transportId) const;
@@ -56,8 +60,8 @@ namespace RTC
 		std::map<std::string, std::unique_ptr<Transport>> mapTransports;
 		// Others.
 		std::map<std::string, Producer*> mapProducers;
-		std::map<Producer*, std::vector<Consumer*>> mapProducerConsumers;
-		std::map<Consumer*, Producer*> mapConsumerProducer;
+		std::unordered_map<Producer*, std::vector<Consumer*>> mapProducerConsumers;
+		std::unordered_map<Consumer*, Producer*> mapConsumerProducer;
 		// Others.
 		const std::string id;
 	};
