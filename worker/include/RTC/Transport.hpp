@@ -43,7 +43,7 @@ namespace RTC
 			virtual void OnTransportProducerResumed(Transport* transport, Producer* producer) = 0;
 			virtual void OnTransportProducerRtpPacketReceived(
 				Transport* transport, Producer* producer, RtpPacket& packet, bool isKeyFrame) = 0;
-			virtual void OnTransportProducerScore(Transport* transport, Producer* producer)  = 0;
+			virtual void OnTransportProducerScore(Transport* transport, Producer* producer) = 0;
 			// Throws MediaSoupNotFoundError if the producer does not exist.
 			// Returns the producer.
 			virtual Producer* OnTransportNewConsumer(
@@ -98,10 +98,10 @@ namespace RTC
 		/* Pure virtual methods inherited from Consumer::Listener. */
 	public:
 		void OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet) override;
-		void OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) override;
+		void
+		OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) override;
 		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;
-
 
 	protected:
 		// Every producer and consumer closes (telling the Router); subclasses

@@ -137,11 +137,10 @@ namespace RTC
 		// what the producer has; the highest by default.
 		if (this->type == Type::SIMULCAST || this->type == Type::SVC)
 		{
-			const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
-			const uint8_t maxSpatial =
-				this->type == Type::SIMULCAST
-					? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
-					: static_cast<uint8_t>(mode.spatialLayers - 1u);
+			const auto mode           = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
+			const uint8_t maxSpatial  = this->type == Type::SIMULCAST
+																		? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
+																		: static_cast<uint8_t>(mode.spatialLayers - 1u);
 			const uint8_t maxTemporal = static_cast<uint8_t>(mode.temporalLayers - 1u);
 			Layers layers{ maxSpatial, maxTemporal };
 
@@ -210,8 +209,7 @@ namespace RTC
 		const uint32_t ssrc = packet.GetSsrc();
 		size_t encodingIdx  = 0u;
 
-		while (encodingIdx < this->consumableSsrcs.size() &&
-					 this->consumableSsrcs[encodingIdx] != ssrc)
+		while (encodingIdx < this->consumableSsrcs.size() && this->consumableSsrcs[encodingIdx] != ssrc)
 		{
 			++encodingIdx;
 		}
@@ -327,8 +325,8 @@ namespace RTC
 			}
 
 			// Continue right after the last sequence number sent.
-			this->seqOffset = static_cast<uint16_t>(
-				(this->sentAny ? this->lastSentSeq + 1u : originalSeq) - originalSeq);
+			this->seqOffset =
+				static_cast<uint16_t>((this->sentAny ? this->lastSentSeq + 1u : originalSeq) - originalSeq);
 
 			// Another stream has its own timestamp base: continue from the last
 			// timestamp sent plus the time elapsed.
@@ -411,9 +409,9 @@ namespace RTC
 			return;
 		}
 
-		this->keyFrameRequired = true;
-		this->listener->OnConsumerKeyFrameRequested(
-			this, this->consumableSsrcs[this->currentEncoding]);
+		// Not flagged as asked: the producer may have no stream to ask yet, so
+		// the first packet that cannot be forwarded asks again.
+		this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[this->currentEncoding]);
 	}
 
 	void Consumer::ProducerPaused()
@@ -502,9 +500,9 @@ namespace RTC
 		this->lastNotifiedScore         = score;
 		this->lastNotifiedProducerScore = producerScore;
 
-		auto& builder = this->shared->channel->GetNotificationBuilder();
-		auto consumerScore =
-			FBS::Consumer::CreateConsumerScoreDirect(builder, score, producerScore, &this->producerScores);
+		auto& builder      = this->shared->channel->GetNotificationBuilder();
+		auto consumerScore = FBS::Consumer::CreateConsumerScoreDirect(
+			builder, score, producerScore, &this->producerScores);
 		auto notification = FBS::Consumer::CreateScoreNotification(builder, consumerScore);
 
 		this->shared->channel->SendNotification(
@@ -572,8 +570,7 @@ namespace RTC
 			return;
 		}
 
-		this->listener->OnConsumerKeyFrameRequested(
-			this, this->consumableSsrcs[this->currentEncoding]);
+		this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[this->currentEncoding]);
 	}
 
 	void Consumer::ReceiveReportBlock(const RTCP::ReportBlock& block, uint64_t nowMs)

@@ -305,7 +305,7 @@ namespace RTC
 
 	Producer::Stream* Producer::FindRtxStream(const RtpPacket& packet)
 	{
-		const uint32_t ssrc        = packet.GetSsrc();
+		const uint32_t ssrc       = packet.GetSsrc();
 		const uint8_t payloadType = packet.GetPayloadType();
 
 		for (auto& stream : this->streams)
@@ -389,8 +389,8 @@ namespace RTC
 		stream.recv = std::make_unique<RtpStreamRecv>(params);
 	}
 
-	Producer::ReceiveResult Producer::ReceiveRtpPacket(
-		RtpPacket& packet, uint64_t nowMs, bool& isKeyFrame)
+	Producer::ReceiveResult
+	Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs, bool& isKeyFrame)
 	{
 		isKeyFrame   = false;
 		auto* stream = FindStream(packet);

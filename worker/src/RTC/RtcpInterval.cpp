@@ -67,7 +67,6 @@ namespace RTC
 
 	double RtcpInterval::UpdateAverageSize(double avgRtcpSize, size_t packetSize)
 	{
-		return (static_cast<double>(packetSize + IpUdpHeaderSize) / 16.0) +
-		       (avgRtcpSize * 15.0 / 16.0);
+		return (static_cast<double>(packetSize + IpUdpHeaderSize) / 16.0) + (avgRtcpSize * 15.0 / 16.0);
 	}
 } // namespace RTC

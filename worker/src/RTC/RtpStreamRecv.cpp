@@ -7,7 +7,8 @@
 namespace RTC
 {
 	RtpStreamRecv::RtpStreamRecv(const Params& params)
-			: params(params), tracker(params.clockRate == 0u ? 90000u : params.clockRate),
+			: params(params),
+				tracker(params.clockRate == 0u ? 90000u : params.clockRate),
 				keyFrameRequestManager(params.keyFrameRequestDelayMs)
 	{
 	}
@@ -63,8 +64,7 @@ namespace RTC
 
 	bool RtpStreamRecv::ReceiveRecoveredPacket(const RtpPacket& packet, uint64_t nowMs)
 	{
-		const auto result =
-			this->tracker.ReceiveRecoveredPacket(packet.GetSequenceNumber(), nowMs);
+		const auto result     = this->tracker.ReceiveRecoveredPacket(packet.GetSequenceNumber(), nowMs);
 		const bool isKeyFrame = IsKeyFrame(packet);
 
 		if (this->params.useNack)

@@ -115,8 +115,9 @@ namespace RTC
 		this->fractionLost = block.fractionLost;
 		this->packetsLost  = block.cumulativeLost;
 
-		if (const auto rtt = RTCP::ComputeRttMsAt(
-					nowMs, block.lastSenderReport, block.delaySinceLastSenderReport))
+		if (
+			const auto rtt =
+				RTCP::ComputeRttMsAt(nowMs, block.lastSenderReport, block.delaySinceLastSenderReport))
 		{
 			this->rttMs  = static_cast<uint32_t>(*rtt);
 			this->hasRtt = true;
@@ -152,8 +153,8 @@ namespace RTC
 		// The RTP time now, extrapolated from the last packet sent (RFC 3550
 		// 6.4.1: it matches the NTP timestamp, not that packet).
 		const uint64_t elapsedMs = nowMs - this->lastPacketMs;
-		const auto rtpTs         = static_cast<uint32_t>(
-      this->lastRtpTimestamp + (elapsedMs * this->params.clockRate / 1000u));
+		const auto rtpTs =
+			static_cast<uint32_t>(this->lastRtpTimestamp + (elapsedMs * this->params.clockRate / 1000u));
 
 		report.SetSsrc(this->params.ssrc);
 		report.SetNtpTime(RTCP::NtpTime::FromMs(ntpMs));

@@ -237,11 +237,7 @@ namespace RTC
 		}
 
 		auto response = FBS::Transport::CreateConsumeResponse(
-			builder,
-			consumerPtr->IsPaused(),
-			consumerPtr->IsProducerPaused(),
-			score,
-			preferredLayers);
+			builder, consumerPtr->IsPaused(), consumerPtr->IsProducerPaused(), score, preferredLayers);
 
 		request->Accept(FBS::Response::Body::Transport_ConsumeResponse, response);
 
@@ -301,8 +297,8 @@ namespace RTC
 		this->listener->OnTransportProducerScore(this, producer);
 	}
 
-	void Transport::OnConsumerRetransmitRtpPacket(
-		Consumer* /*consumer*/, const uint8_t* data, size_t len)
+	void
+	Transport::OnConsumerRetransmitRtpPacket(Consumer* /*consumer*/, const uint8_t* data, size_t len)
 	{
 		const size_t sent = SendRtpData(data, len);
 
@@ -929,9 +925,9 @@ namespace RTC
 		input.senders        = senders + ourStreams;
 		input.weSent         = ourStreams > 0u;
 		input.sessionBitrate = static_cast<uint64_t>(this->recvRtpTransmission.GetRate(nowMs)) +
-		                       this->sendRtpTransmission.GetRate(nowMs);
-		input.avgRtcpSize    = this->avgRtcpSize;
-		input.initial        = initial;
+													 this->sendRtpTransmission.GetRate(nowMs);
+		input.avgRtcpSize = this->avgRtcpSize;
+		input.initial     = initial;
 
 		const uint64_t intervalMs = RtcpInterval::Randomize(
 			RtcpInterval::ComputeMs(input),
