@@ -36,6 +36,8 @@ namespace RTC
 			virtual void OnProducerRtcpFeedback(Producer* producer, const RTCP::AnyPacket& packet) = 0;
 			// Some stream's score changed.
 			virtual void OnProducerScore(Producer* producer) = 0;
+			// An RTP packet the application sent (DirectTransport producer.send()).
+			virtual void OnProducerSendRtpPacket(Producer* producer, uint8_t* data, size_t len) = 0;
 		};
 
 		enum class Type : uint8_t
@@ -109,6 +111,7 @@ namespace RTC
 		/* Methods inherited from Channel::RequestHandler. */
 	public:
 		void HandleRequest(Channel::ChannelRequest* request) override;
+		void HandleNotification(const FBS::Notification::Notification* notification) override;
 
 	private:
 		Stream* FindStream(const RtpPacket& packet);

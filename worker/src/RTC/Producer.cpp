@@ -10,6 +10,7 @@
 #include "RTC/ScalabilityMode.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace RTC
 {
@@ -792,6 +793,31 @@ namespace RTC
 					request->methodName.data());
 			}
 		}
+	}
+
+	void Producer::HandleNotification(const FBS::Notification::Notification* notification)
+	{
+		if (notification->event() != FBS::Notification::Event::PRODUCER_SEND)
+		{
+			return;
+		}
+
+		const auto* body = notification->body_as_PacketData();
+
+		// Where producer.send() packets are copied to be processed (rewritten)
+		// in place; the worker is single threaded.
+		static uint8_t sendBuffer[65536];
+
+		if (!body || body->data()->size() > sizeof(sendBuffer))
+		{
+			++this->discardedPackets;
+
+			return;
+		}
+
+		std::memcpy(sendBuffer, body->data()->data(), body->data()->size());
+
+		this->listener->OnProducerSendRtpPacket(this, sendBuffer, body->data()->size());
 	}
 
 	void Producer::FillStats(Channel::ChannelRequest* request)
