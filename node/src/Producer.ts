@@ -9,6 +9,7 @@ import type {
 	ProducerObserver,
 	ProducerObserverEvents,
 	ProducerScore,
+	ProducerVideoOrientation,
 	ProducerStat,
 	ProducerTraceEventType,
 	ProducerType,
@@ -28,6 +29,7 @@ import { Body as ResponseBody } from './fbs/response/body';
 import type { Notification } from './fbs/notification/notification';
 import { Event } from './fbs/notification/event';
 import { PacketData as FbsPacketData } from './fbs/notification/packet-data';
+import { VideoOrientationNotification as FbsVideoOrientationNotification } from './fbs/notification/video-orientation-notification';
 import { Body as NotificationBody } from './fbs/notification/body';
 import { CloseProducerRequest as FbsCloseProducerRequest } from './fbs/transport/close-producer-request';
 import { Type as FbsProducerType } from './fbs/producer/type';
@@ -413,6 +415,23 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 
 					this.safeEmit('score', clone(score));
 					this.#observer.safeEmit('score', clone(score));
+
+					break;
+				}
+
+				case Event.PRODUCER_VIDEO_ORIENTATION_CHANGE: {
+					const body = new FbsVideoOrientationNotification();
+
+					notification.body(body);
+
+					const videoOrientation: ProducerVideoOrientation = {
+						camera: body.camera(),
+						flip: body.flip(),
+						rotation: body.rotation(),
+					};
+
+					this.safeEmit('videoorientationchange', videoOrientation);
+					this.#observer.safeEmit('videoorientationchange', videoOrientation);
 
 					break;
 				}

@@ -433,3 +433,47 @@ test('malformed RTCP is dropped and counted; media keeps flowing', async () => {
 
 	expect(worker.died).toBe(false);
 });
+
+test('a video orientation change emits videoorientationchange', async () => {
+	const orientedTransport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		comedia: true,
+	});
+	const orientedProducer = await orientedTransport.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [{ mimeType: 'video/VP8', payloadType: vp8PayloadType, clockRate: 90000 }],
+			headerExtensions: [{ uri: 'urn:3gpp:video-orientation', id: 4 }],
+			encodings: [{ ssrc: 33333333 }],
+		},
+	});
+	const changes: mediasoup.types.ProducerVideoOrientation[] = [];
+
+	orientedProducer.on('videoorientationchange', orientation => changes.push(orientation));
+
+	// One-byte header extensions (RFC 8285): id 4, 1 byte, C F R1 R0.
+	const withOrientation = (seq: number, value: number): Buffer => {
+		const packet = rtpPacket(vp8PayloadType, seq, seq * 3000, 33333333, KEY_FRAME);
+		const extension = Buffer.from([0xbe, 0xde, 0x00, 0x01, 0x40, value, 0x00, 0x00]);
+
+		packet[0] |= 0x10;
+
+		return Buffer.concat([packet.subarray(0, 12), extension, packet.subarray(12)]);
+	};
+
+	// Back camera, rotated 90 degrees twice (one change), then flipped at 270.
+	for (const [seq, value] of [
+		[1, 0x09],
+		[2, 0x09],
+		[3, 0x07],
+	]) {
+		await send(sender, withOrientation(seq, value), orientedTransport.tuple.localPort);
+	}
+
+	await waitFor(() => changes.length === 2);
+
+	expect(changes).toEqual([
+		{ camera: true, flip: false, rotation: 90 },
+		{ camera: false, flip: true, rotation: 270 },
+	]);
+});

@@ -120,6 +120,7 @@ namespace RTC
 		void ProcessFeedback(Stream& stream, uint64_t nowMs);
 		void SendKeyFrameRequest(Stream& stream, RtpStreamRecv::KeyFrameRequestType type);
 		void NotifyScore();
+		void CheckVideoOrientation(const RtpPacket& packet);
 		// Whether the media codec can carry SVC layers (VP8, VP9, H264, AV1).
 		bool CodecSupportsSvc() const;
 		void FillStats(Channel::ChannelRequest* request);
@@ -143,6 +144,8 @@ namespace RTC
 		uint32_t keyFrameRequestDelay{ 0u };
 		bool paused{ false };
 		uint64_t discardedPackets{ 0u };
+		// Last urn:3gpp:video-orientation value seen, to notify its changes.
+		std::optional<RtpPacket::VideoOrientation> videoOrientation;
 	};
 } // namespace RTC
 

@@ -463,6 +463,11 @@ namespace RTC
 			return ReceiveResult::DISCARDED;
 		}
 
+		if (this->extensionIds.videoOrientation != 0u)
+		{
+			CheckVideoOrientation(packet);
+		}
+
 		const auto codecKind = Codecs::FromMimeType(stream->recv->GetParams().mimeType);
 
 		isKeyFrame = Codecs::IsKeyFrame(codecKind, packet.GetPayload());
@@ -473,6 +478,36 @@ namespace RTC
 		packet.SetSsrc(stream->mappedSsrc);
 
 		return ReceiveResult::MEDIA;
+	}
+
+	void Producer::CheckVideoOrientation(const RtpPacket& packet)
+	{
+		const auto orientation = packet.ReadVideoOrientation();
+
+		if (!orientation)
+		{
+			return;
+		}
+
+		if (
+			this->videoOrientation && this->videoOrientation->camera == orientation->camera &&
+			this->videoOrientation->flip == orientation->flip &&
+			this->videoOrientation->rotation == orientation->rotation)
+		{
+			return;
+		}
+
+		this->videoOrientation = orientation;
+
+		auto& builder = this->shared->channel->GetNotificationBuilder();
+		auto body     = FBS::Notification::CreateVideoOrientationNotification(
+      builder, orientation->camera, orientation->flip, orientation->rotation);
+
+		this->shared->channel->SendNotification(
+			this->id,
+			FBS::Notification::Event::PRODUCER_VIDEO_ORIENTATION_CHANGE,
+			FBS::Notification::Body::VideoOrientationNotification,
+			body.Union());
 	}
 
 	void Producer::ReceiveSenderReport(uint32_t ssrc, uint32_t ntpCompact, uint64_t nowMs)
