@@ -27,6 +27,8 @@ import {
 } from './rtpParametersFbs';
 import type * as flatbuffers from 'flatbuffers';
 import { Method } from './fbs/request/method';
+import { TraceNotification as FbsTraceNotification } from './fbs/trace/trace-notification';
+import { parseTraceEventData, serializeEnableTraceEventRequest } from './traceEventsFbs';
 import { Body as RequestBody } from './fbs/request/body';
 import { Body as ResponseBody } from './fbs/response/body';
 import type { Notification } from './fbs/notification/notification';
@@ -446,9 +448,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	}
 
 	/**
-	 * Validates and records the types. The worker does not emit trace
-	 * notifications yet, so no request is sent and no 'trace' event fires; the
-	 * enabled types are what dump() reports.
+	 * Unknown types are ignored; [] disables every type.
 	 */
 	async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
@@ -463,10 +463,17 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		// Unknown types are ignored.
-		this.#traceEventTypes = new Set(
-			types.filter(type => CONSUMER_TRACE_EVENT_TYPES.includes(type))
+		const known = types.filter(type => CONSUMER_TRACE_EVENT_TYPES.includes(type));
+		const bodyOffset = serializeEnableTraceEventRequest(this.#channel.bufferBuilder, known);
+
+		await this.#channel.request(
+			Method.CONSUMER_ENABLE_TRACE_EVENT,
+			RequestBody.Trace_EnableTraceEventRequest,
+			bodyOffset,
+			this.#internal.consumerId
 		);
+
+		this.#traceEventTypes = new Set(known);
 	}
 
 	/**
@@ -576,6 +583,19 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 					notification.body(body);
 
 					this.safeEmit('rtp', Buffer.from(body.dataArray()!));
+
+					break;
+				}
+
+				case Event.CONSUMER_TRACE: {
+					const body = new FbsTraceNotification();
+
+					notification.body(body);
+
+					const trace = parseTraceEventData<ConsumerTraceEventType>(body);
+
+					this.safeEmit('trace', trace);
+					this.#observer.safeEmit('trace', trace);
 
 					break;
 				}

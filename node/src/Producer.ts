@@ -24,6 +24,8 @@ import {
 	readVector,
 } from './rtpParametersFbs';
 import { Method } from './fbs/request/method';
+import { TraceNotification as FbsTraceNotification } from './fbs/trace/trace-notification';
+import { parseTraceEventData, serializeEnableTraceEventRequest } from './traceEventsFbs';
 import { Body as RequestBody } from './fbs/request/body';
 import { Body as ResponseBody } from './fbs/response/body';
 import type { Notification } from './fbs/notification/notification';
@@ -311,9 +313,7 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 	}
 
 	/**
-	 * Validates and records the types. The worker does not emit trace
-	 * notifications yet, so no request is sent and no 'trace' event fires; the
-	 * enabled types are what dump() reports.
+	 * Unknown types are ignored; [] disables every type.
 	 */
 	async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
@@ -328,10 +328,17 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		// Unknown types are ignored.
-		this.#traceEventTypes = new Set(
-			types.filter(type => PRODUCER_TRACE_EVENT_TYPES.includes(type))
+		const known = types.filter(type => PRODUCER_TRACE_EVENT_TYPES.includes(type));
+		const bodyOffset = serializeEnableTraceEventRequest(this.#channel.bufferBuilder, known);
+
+		await this.#channel.request(
+			Method.PRODUCER_ENABLE_TRACE_EVENT,
+			RequestBody.Trace_EnableTraceEventRequest,
+			bodyOffset,
+			this.#internal.producerId
 		);
+
+		this.#traceEventTypes = new Set(known);
 	}
 
 	send(rtpPacket: Buffer): void {
@@ -432,6 +439,19 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 
 					this.safeEmit('videoorientationchange', videoOrientation);
 					this.#observer.safeEmit('videoorientationchange', videoOrientation);
+
+					break;
+				}
+
+				case Event.PRODUCER_TRACE: {
+					const body = new FbsTraceNotification();
+
+					notification.body(body);
+
+					const trace = parseTraceEventData<ProducerTraceEventType>(body);
+
+					this.safeEmit('trace', trace);
+					this.#observer.safeEmit('trace', trace);
 
 					break;
 				}

@@ -544,3 +544,57 @@ test('malformed RTP and absurd NACKs are dropped and counted; media keeps flowin
 	expect(stats.packetsRetransmitted).toBeLessThanOrEqual(1);
 	expect(worker.died).toBe(false);
 });
+
+test('trace events: rtp and keyframe in, pli out on the producer; rtp out and pli in on the consumer', async () => {
+	const producerTraces: mediasoup.types.ProducerTraceEventData[] = [];
+	const consumerTraces: mediasoup.types.ConsumerTraceEventData[] = [];
+
+	await producer.enableTraceEvent(['rtp', 'keyframe', 'pli']);
+	await consumer.enableTraceEvent(['rtp', 'pli']);
+	producer.on('trace', trace => producerTraces.push(trace));
+	consumer.on('trace', trace => consumerTraces.push(trace));
+
+	const keyFrameSeq = nextSeq;
+
+	await sendMedia(KEY_FRAME);
+	await waitFor(() => receiver.rtp.length === 1);
+
+	const consumerSsrc = consumer.rtpParameters.encodings![0].ssrc!;
+
+	await send(receiver, pli(1234, consumerSsrc), egress.tuple.localPort);
+	await waitFor(
+		() => producerTraces.some(t => t.type === 'pli') && consumerTraces.some(t => t.type === 'pli')
+	);
+
+	expect(producerTraces.find(t => t.type === 'rtp')).toMatchObject({
+		direction: 'in',
+		info: {
+			isRtx: false,
+			rtpPacket: { sequenceNumber: keyFrameSeq, isKeyFrame: true, payloadType: vp8PayloadType },
+		},
+	});
+	expect(producerTraces.find(t => t.type === 'keyframe')).toMatchObject({ direction: 'in' });
+	expect(producerTraces.find(t => t.type === 'pli')).toMatchObject({
+		direction: 'out',
+		info: { ssrc: PRODUCER_SSRC },
+	});
+	expect(consumerTraces.find(t => t.type === 'rtp')).toMatchObject({
+		direction: 'out',
+		info: { rtpPacket: { ssrc: consumerSsrc, isKeyFrame: true } },
+	});
+	expect(consumerTraces.find(t => t.type === 'pli')).toMatchObject({
+		direction: 'in',
+		info: { ssrc: consumerSsrc },
+	});
+	// Not asked for.
+	expect(consumerTraces.some(t => t.type === 'keyframe')).toBe(false);
+
+	// Disabled: no more traces.
+	await producer.enableTraceEvent([]);
+
+	const count = producerTraces.length;
+
+	await sendMedia(DELTA_FRAME);
+	await waitFor(() => receiver.rtp.length === 2);
+	expect(producerTraces).toHaveLength(count);
+});

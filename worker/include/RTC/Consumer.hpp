@@ -13,6 +13,7 @@
 #include "RTC/RtpParameters.hpp"
 #include "RTC/RtpStreamSend.hpp"
 #include "RTC/Shared.hpp"
+#include "RTC/TraceEventEmitter.hpp"
 
 #include <memory>
 #include <optional>
@@ -91,6 +92,7 @@ namespace RTC
 		// type). It is rewritten for this consumer, handed to the listener, and
 		// restored before returning, since other consumers share it.
 		void SendRtpPacket(RtpPacket& packet, bool isKeyFrame);
+		void TraceSentPacket(const RtpPacket& packet, bool isKeyFrame);
 		void ProducerPaused();
 		void ProducerResumed();
 		void ProducerClosed();
@@ -117,7 +119,7 @@ namespace RTC
 
 	private:
 		bool IsActive() const { return !this->paused && !this->producerPaused; }
-		void SendPipePacket(RtpPacket& packet, size_t encodingIdx);
+		void SendPipePacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame);
 		void SendSingleStreamPacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame);
 		// The encoding a simulcast consumer should forward: the highest active.
 		size_t ChooseTargetEncoding(uint64_t nowMs);
@@ -168,6 +170,9 @@ namespace RTC
 		// The first original sequence number after a sync: older ones are late.
 		uint16_t syncSeq{ 0u };
 		bool sentAny{ false };
+		TraceEventEmitter traceEventEmitter{ this->shared,
+																				 this->id,
+																				 FBS::Notification::Event::CONSUMER_TRACE };
 	};
 } // namespace RTC
 

@@ -10,6 +10,7 @@
 #include "RTC/RtpParameters.hpp"
 #include "RTC/RtpStreamRecv.hpp"
 #include "RTC/Shared.hpp"
+#include "RTC/TraceEventEmitter.hpp"
 
 #include <array>
 #include <memory>
@@ -94,7 +95,7 @@ namespace RTC
 		// (`packet` then views the original packet). `isKeyFrame` tells whether
 		// it starts a key frame.
 		ReceiveResult ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs, bool& isKeyFrame);
-		void ReceiveSenderReport(uint32_t ssrc, uint32_t ntpCompact, uint64_t nowMs);
+		void ReceiveSenderReport(const RTCP::SenderReport& report, uint64_t nowMs);
 		// Report blocks about the received streams (sampling their scores).
 		void FillReportBlocks(std::vector<RTCP::ReportBlock>& blocks, uint64_t nowMs);
 		// A consumer wants a key frame of the encoding with this mapped SSRC.
@@ -144,6 +145,9 @@ namespace RTC
 		uint32_t keyFrameRequestDelay{ 0u };
 		bool paused{ false };
 		uint64_t discardedPackets{ 0u };
+		TraceEventEmitter traceEventEmitter{ this->shared,
+																				 this->id,
+																				 FBS::Notification::Event::PRODUCER_TRACE };
 		// Last urn:3gpp:video-orientation value seen, to notify its changes.
 		std::optional<RtpPacket::VideoOrientation> videoOrientation;
 	};

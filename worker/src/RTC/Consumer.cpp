@@ -221,7 +221,7 @@ namespace RTC
 
 		if (this->type == Type::PIPE)
 		{
-			SendPipePacket(packet, encodingIdx);
+			SendPipePacket(packet, encodingIdx, isKeyFrame);
 		}
 		else
 		{
@@ -229,7 +229,7 @@ namespace RTC
 		}
 	}
 
-	void Consumer::SendPipePacket(RtpPacket& packet, size_t encodingIdx)
+	void Consumer::SendPipePacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame)
 	{
 		const uint32_t originalSsrc = packet.GetSsrc();
 		auto& stream                = *this->sendStreams[encodingIdx];
@@ -240,6 +240,7 @@ namespace RTC
 
 		this->listener->OnConsumerSendRtpPacket(this, packet);
 		stream.PacketSent(packet, DepLibUV::GetTimeMs());
+		TraceSentPacket(packet, isKeyFrame);
 
 		packet.SetSsrc(originalSsrc);
 	}
@@ -381,6 +382,7 @@ namespace RTC
 
 		this->listener->OnConsumerSendRtpPacket(this, packet);
 		stream.PacketSent(packet, nowMs);
+		TraceSentPacket(packet, isKeyFrame);
 
 		if (!this->sentAny || IsNewer<uint16_t>(seq, this->lastSentSeq))
 		{
@@ -394,6 +396,26 @@ namespace RTC
 		packet.SetSsrc(this->consumableSsrcs[this->currentEncoding]);
 		packet.SetSequenceNumber(originalSeq);
 		packet.SetTimestamp(originalTs);
+	}
+
+	void Consumer::TraceSentPacket(const RtpPacket& packet, bool isKeyFrame)
+	{
+		this->traceEventEmitter.EmitRtp(
+			TraceEventEmitter::Type::RTP,
+			TraceEventEmitter::Direction::DIRECTION_OUT,
+			packet,
+			isKeyFrame,
+			false);
+
+		if (isKeyFrame)
+		{
+			this->traceEventEmitter.EmitRtp(
+				TraceEventEmitter::Type::KEYFRAME,
+				TraceEventEmitter::Direction::DIRECTION_OUT,
+				packet,
+				true,
+				false);
+		}
 	}
 
 	void Consumer::StartSync()
@@ -534,6 +556,8 @@ namespace RTC
 			return;
 		}
 
+		this->traceEventEmitter.EmitNack(TraceEventEmitter::Direction::DIRECTION_IN);
+
 		stream->ReceiveNack(
 			nack,
 			nowMs,
@@ -551,6 +575,10 @@ namespace RTC
 		}
 
 		stream->ReceiveKeyFrameRequest(isFir);
+		this->traceEventEmitter.EmitKeyFrameRequest(
+			isFir ? TraceEventEmitter::Type::FIR : TraceEventEmitter::Type::PLI,
+			TraceEventEmitter::Direction::DIRECTION_IN,
+			ssrc);
 
 		if (!IsActive() || this->kind != MediaKind::VIDEO)
 		{
@@ -660,6 +688,22 @@ namespace RTC
 			case FBS::Request::Method::CONSUMER_GET_STATS:
 			{
 				FillStats(request);
+
+				break;
+			}
+
+			case FBS::Request::Method::CONSUMER_ENABLE_TRACE_EVENT:
+			{
+				const auto* body = request->GetBody<FBS::Trace::EnableTraceEventRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				this->traceEventEmitter.Enable(body->events());
+
+				request->Accept();
 
 				break;
 			}

@@ -396,6 +396,7 @@ namespace RTC
 		isKeyFrame   = false;
 		auto* stream = FindStream(packet);
 		bool forward{ false };
+		bool isRtx{ false };
 
 		if (stream)
 		{
@@ -435,6 +436,7 @@ namespace RTC
 
 			decoded->SetExtensionIds(extensionIds);
 			packet  = *decoded;
+			isRtx   = true;
 			forward = stream->recv->ReceiveRecoveredPacket(packet, nowMs);
 		}
 
@@ -471,6 +473,23 @@ namespace RTC
 		const auto codecKind = Codecs::FromMimeType(stream->recv->GetParams().mimeType);
 
 		isKeyFrame = Codecs::IsKeyFrame(codecKind, packet.GetPayload());
+
+		this->traceEventEmitter.EmitRtp(
+			TraceEventEmitter::Type::RTP,
+			TraceEventEmitter::Direction::DIRECTION_IN,
+			packet,
+			isKeyFrame,
+			isRtx);
+
+		if (isKeyFrame)
+		{
+			this->traceEventEmitter.EmitRtp(
+				TraceEventEmitter::Type::KEYFRAME,
+				TraceEventEmitter::Direction::DIRECTION_IN,
+				packet,
+				true,
+				isRtx);
+		}
 
 		// The Router's view of the packet.
 		packet.RemapExtensionIds(this->mapExtensionId);
@@ -510,13 +529,15 @@ namespace RTC
 			body.Union());
 	}
 
-	void Producer::ReceiveSenderReport(uint32_t ssrc, uint32_t ntpCompact, uint64_t nowMs)
+	void Producer::ReceiveSenderReport(const RTCP::SenderReport& report, uint64_t nowMs)
 	{
 		for (auto& stream : this->streams)
 		{
-			if (stream.recv && stream.ssrc == ssrc)
+			if (stream.recv && stream.ssrc == report.GetSsrc())
 			{
-				stream.recv->ReceiveSenderReport(ntpCompact, nowMs);
+				stream.recv->ReceiveSenderReport(report.GetNtpTime().ToCompact(), nowMs);
+				this->traceEventEmitter.EmitSenderReport(
+					TraceEventEmitter::Direction::DIRECTION_IN, report);
 
 				return;
 			}
@@ -619,6 +640,8 @@ namespace RTC
 				const RTCP::Pli pli(0u, stream.ssrc);
 
 				this->listener->OnProducerRtcpFeedback(this, pli);
+				this->traceEventEmitter.EmitKeyFrameRequest(
+					TraceEventEmitter::Type::PLI, TraceEventEmitter::Direction::DIRECTION_OUT, stream.ssrc);
 
 				break;
 			}
@@ -631,6 +654,8 @@ namespace RTC
 				fir.AddEntry(RTCP::Fir::Entry{ stream.ssrc, stream.recv->NextFirSequenceNumber() });
 
 				this->listener->OnProducerRtcpFeedback(this, fir);
+				this->traceEventEmitter.EmitKeyFrameRequest(
+					TraceEventEmitter::Type::FIR, TraceEventEmitter::Direction::DIRECTION_OUT, stream.ssrc);
 
 				break;
 			}
@@ -672,6 +697,7 @@ namespace RTC
 			}
 
 			this->listener->OnProducerRtcpFeedback(this, nack);
+			this->traceEventEmitter.EmitNack(TraceEventEmitter::Direction::DIRECTION_OUT);
 		}
 
 		SendKeyFrameRequest(stream, stream.recv->OnKeyFrameTimeout(nowMs));
@@ -784,6 +810,22 @@ namespace RTC
 			case FBS::Request::Method::PRODUCER_GET_STATS:
 			{
 				FillStats(request);
+
+				break;
+			}
+
+			case FBS::Request::Method::PRODUCER_ENABLE_TRACE_EVENT:
+			{
+				const auto* body = request->GetBody<FBS::Trace::EnableTraceEventRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				this->traceEventEmitter.Enable(body->events());
+
+				request->Accept();
 
 				break;
 			}

@@ -796,8 +796,7 @@ namespace RTC
 
 						if (it != this->mapSsrcProducer.end())
 						{
-							it->second->ReceiveSenderReport(
-								packet.GetSsrc(), packet.GetNtpTime().ToCompact(), nowMs);
+							it->second->ReceiveSenderReport(packet, nowMs);
 						}
 
 						receiveReportBlocks(packet.GetReportBlocks());
