@@ -6,6 +6,7 @@
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
 #include "RTC/Codecs/Tools.hpp"
+#include "RTC/Codecs/VP8.hpp"
 #include "RTC/RTCP/Nack.hpp"
 #include "RTC/RTCP/ReportBlock.hpp"
 #include "RTC/RTCP/SenderReport.hpp"
@@ -145,6 +146,8 @@ namespace RTC
 		std::vector<uint32_t> consumableSsrcs;
 		std::vector<RtpParameters::Encoding> consumableEncodings;
 		std::vector<uint8_t> producerScores;
+		// When a packet of each encoding last went by (simulcast target choice).
+		std::vector<uint64_t> lastPacketMsPerEncoding;
 		std::optional<Layers> preferredLayers;
 		bool paused{ false };
 		bool producerPaused{ false };
@@ -170,6 +173,9 @@ namespace RTC
 		// The first original sequence number after a sync: older ones are late.
 		uint16_t syncSeq{ 0u };
 		bool sentAny{ false };
+		// VP8 picture ids and TL0PICIDX made continuous across stream switches
+		// (simulcast), as the decoder expects them.
+		Codecs::Vp8::EncodingContext vp8Context;
 		TraceEventEmitter traceEventEmitter{ this->shared,
 																				 this->id,
 																				 FBS::Notification::Event::CONSUMER_TRACE };

@@ -19,6 +19,8 @@ namespace RTC
 	{
 		// How often a simulcast consumer looks for a better stream.
 		constexpr uint64_t TargetCheckIntervalMs{ 500u };
+		// An encoding without packets for this long is not being sent.
+		constexpr uint64_t InactiveEncodingMs{ 1000u };
 	} // namespace
 
 	Consumer::Consumer(
@@ -55,6 +57,7 @@ namespace RTC
 		}
 
 		this->producerScores.assign(this->consumableSsrcs.size(), 0u);
+		this->lastPacketMsPerEncoding.assign(this->consumableSsrcs.size(), 0u);
 
 		for (const auto& encoding : this->rtpParameters.encodings)
 		{
@@ -219,6 +222,11 @@ namespace RTC
 			return;
 		}
 
+		if (this->type == Type::SIMULCAST)
+		{
+			this->lastPacketMsPerEncoding[encodingIdx] = DepLibUV::GetTimeMs();
+		}
+
 		if (this->type == Type::PIPE)
 		{
 			SendPipePacket(packet, encodingIdx, isKeyFrame);
@@ -260,12 +268,14 @@ namespace RTC
 		this->lastTargetCheckMs = nowMs;
 
 		// The highest encoding, up to the preferred spatial layer, that the
-		// producer sends with a good enough score; the lowest one otherwise.
+		// producer is sending (a packet went by lately); the lowest otherwise.
 		const size_t maxEncoding = this->preferredLayers ? this->preferredLayers->spatialLayer : 0u;
 
 		for (size_t idx = std::min(maxEncoding, this->consumableSsrcs.size() - 1u); idx > 0u; --idx)
 		{
-			if (this->producerScores[idx] > 0u)
+			const uint64_t lastMs = this->lastPacketMsPerEncoding[idx];
+
+			if (lastMs != 0u && nowMs - lastMs < InactiveEncodingMs)
 			{
 				return idx;
 			}
@@ -348,6 +358,11 @@ namespace RTC
 				this->tsOffset = 0u;
 			}
 
+			if (this->sourceChanged)
+			{
+				this->vp8Context.SyncRequired();
+			}
+
 			this->syncSeq          = originalSeq;
 			this->syncRequired     = false;
 			this->keyFrameRequired = false;
@@ -380,9 +395,24 @@ namespace RTC
 		packet.SetSequenceNumber(seq);
 		packet.SetTimestamp(ts);
 
+		// Only simulcast switches streams, whose picture ids are unrelated.
+		std::optional<Codecs::Vp8PayloadDescriptor> vp8Original;
+
+		if (this->type == Type::SIMULCAST && this->codecKind == Codecs::CodecKind::VP8)
+		{
+			vp8Original = this->vp8Context.RewritePayload(packet.GetPayload());
+		}
+
 		this->listener->OnConsumerSendRtpPacket(this, packet);
 		stream.PacketSent(packet, nowMs);
 		TraceSentPacket(packet, isKeyFrame);
+
+		// Other consumers share the payload.
+		if (vp8Original)
+		{
+			Codecs::Vp8::SetPictureIdAndTl0PicIdx(
+				packet.GetPayload(), vp8Original->pictureId, vp8Original->tl0PicIdx);
+		}
 
 		if (!this->sentAny || IsNewer<uint16_t>(seq, this->lastSentSeq))
 		{
