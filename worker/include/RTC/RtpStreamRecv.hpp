@@ -61,6 +61,9 @@ namespace RTC
 		// A packet recovered from RTX (already decoded). Whether to forward it.
 		bool ReceiveRecoveredPacket(const RtpPacket& packet, uint64_t nowMs);
 		void ReceiveRtxPacketCount(size_t size, uint64_t nowMs);
+		// Whether the last packet given to ReceivePacket() or
+		// ReceiveRecoveredPacket() starts a key frame (parsed once, there).
+		bool LastPacketIsKeyFrame() const { return this->lastPacketIsKeyFrame; }
 		void ReceiveSenderReport(uint32_t ntpCompact, uint64_t nowMs);
 		// The report block about this stream, and a score sample from the
 		// interval it covers. nullopt before the source is validated.
@@ -107,7 +110,7 @@ namespace RTC
 		uint8_t NextFirSequenceNumber() { return this->firSeq++; }
 
 	private:
-		bool IsKeyFrame(const RtpPacket& packet) const;
+		bool IsKeyFrame(const RtpPacket& packet);
 		KeyFrameRequestType CountRequest();
 
 	private:
@@ -133,6 +136,7 @@ namespace RTC
 		uint8_t firSeq{ 0u };
 		uint8_t lastNotifiedScore{ 0u };
 		bool receivedAny{ false };
+		bool lastPacketIsKeyFrame{ false };
 	};
 } // namespace RTC
 

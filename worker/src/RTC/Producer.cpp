@@ -470,9 +470,7 @@ namespace RTC
 			CheckVideoOrientation(packet);
 		}
 
-		const auto codecKind = Codecs::FromMimeType(stream->recv->GetParams().mimeType);
-
-		isKeyFrame = Codecs::IsKeyFrame(codecKind, packet.GetPayload());
+		isKeyFrame = stream->recv->LastPacketIsKeyFrame();
 
 		this->traceEventEmitter.EmitRtp(
 			TraceEventEmitter::Type::RTP,

@@ -13,13 +13,17 @@ namespace RTC
 	{
 	}
 
-	bool RtpStreamRecv::IsKeyFrame(const RtpPacket& packet) const
+	bool RtpStreamRecv::IsKeyFrame(const RtpPacket& packet)
 	{
-		return Codecs::IsKeyFrame(this->params.codecKind, packet.GetPayload());
+		this->lastPacketIsKeyFrame = Codecs::IsKeyFrame(this->params.codecKind, packet.GetPayload());
+
+		return this->lastPacketIsKeyFrame;
 	}
 
 	bool RtpStreamRecv::ReceivePacket(const RtpPacket& packet, uint64_t nowMs)
 	{
+		this->lastPacketIsKeyFrame = false;
+
 		const auto result =
 			this->tracker.ReceivePacket(packet.GetSequenceNumber(), packet.GetTimestamp(), nowMs);
 
