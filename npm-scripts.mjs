@@ -37,10 +37,17 @@ const SYSTEM_DEPS = [
 	{ program: 'g++', debian: 'g++' },
 ];
 // Needed only by the tests: the browser of the interop tests and iproute2
-// for their private network namespaces.
+// for their private network namespaces; FFmpeg (with ffprobe) and GStreamer
+// for the plain-RTP interop tests (the GStreamer plugins the tests use come
+// with -base and -good and are installed along with gst-launch-1.0).
 const TEST_SYSTEM_DEPS = [
 	{ program: 'chromium', debian: 'chromium' },
 	{ program: 'ip', debian: 'iproute2' },
+	{ program: 'ffmpeg', debian: 'ffmpeg' },
+	{ program: 'ffprobe', debian: 'ffmpeg' },
+	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-tools' },
+	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-plugins-base' },
+	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-plugins-good' },
 ];
 // Needed only by `fuzz`: libFuzzer comes with clang.
 const FUZZ_SYSTEM_DEPS = [{ program: 'clang++', debian: 'clang' }];

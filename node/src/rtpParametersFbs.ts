@@ -166,7 +166,9 @@ export function serializeRtpEncodingParameters(
 		FbsRtpEncodingParameters.addRtx(builder, rtxOffset);
 	}
 
-	FbsRtpEncodingParameters.addDtx(builder, dtx === true);
+	if (dtx !== undefined) {
+		addOptionalScalar(builder, () => FbsRtpEncodingParameters.addDtx(builder, dtx));
+	}
 
 	if (scalabilityModeOffset) {
 		FbsRtpEncodingParameters.addScalabilityMode(builder, scalabilityModeOffset);
@@ -306,7 +308,11 @@ export function parseRtpEncodingParameters(fbs: FbsRtpEncodingParameters): RtpEn
 		encoding.rtx = { ssrc: rtx.ssrc() };
 	}
 
-	encoding.dtx = fbs.dtx();
+	const dtx = fbs.dtx();
+
+	if (dtx !== null) {
+		encoding.dtx = dtx;
+	}
 
 	if (scalabilityMode) {
 		encoding.scalabilityMode = scalabilityMode;

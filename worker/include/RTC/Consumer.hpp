@@ -5,23 +5,32 @@
 
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
-#include "RTC/RateCalculator.hpp"
+#include "RTC/Codecs/Tools.hpp"
+#include "RTC/RTCP/Nack.hpp"
+#include "RTC/RTCP/ReportBlock.hpp"
+#include "RTC/RTCP/SenderReport.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/RtpParameters.hpp"
+#include "RTC/RtpStreamSend.hpp"
 #include "RTC/Shared.hpp"
 
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace RTC
 {
 	// Media a Router sends to an endpoint: packets of one Producer, rewritten
-	// to the consumer's SSRCs with continuous sequence numbers.
+	// to the consumer's SSRCs with continuous sequence numbers and timestamps.
 	//
-	// Types: 'simple' forwards the producer's (first) stream as one stream;
-	// 'pipe' forwards every encoding unchanged but for the SSRCs, for another
-	// Router. Layer switching ('simulcast', 'svc') and key frame gating come
-	// with the media routing work; until then such consumers forward the first
-	// encoding like 'simple'.
+	// Types: 'simple' forwards the producer's stream; 'simulcast' forwards the
+	// best stream the producer sends (the highest encoding that is active),
+	// switching at key frames; 'svc' forwards the producer's single stream
+	// with all its layers (layer selection comes with the next issue); 'pipe'
+	// forwards every encoding unchanged but for the SSRCs, for another Router.
+	//
+	// Video consumers wait for a key frame (and ask the producer for one)
+	// whenever they (re)start: at creation, after a pause, after a switch.
 	class Consumer : public Channel::RequestHandler
 	{
 	public:
@@ -32,6 +41,12 @@ namespace RTC
 
 		public:
 			virtual void OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet) = 0;
+			// A retransmission (RTX or the original packet), ready to send.
+			virtual void
+			OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) = 0;
+			// The consumer needs a key frame of the producer's encoding with this
+			// mapped SSRC.
+			virtual void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) = 0;
 			// The producer is gone: the listener destroys the consumer.
 			virtual void OnConsumerProducerClosed(Consumer* consumer) = 0;
 		};
@@ -44,14 +59,19 @@ namespace RTC
 			PIPE
 		};
 
+		struct Layers
+		{
+			uint8_t spatialLayer{ 0u };
+			std::optional<uint8_t> temporalLayer;
+		};
+
 	public:
 		// Throws MediaSoupTypeError on parameters the worker cannot use.
 		Consumer(
 			Shared* shared,
 			const std::string& id,
 			Listener* listener,
-			const FBS::Transport::ConsumeRequest* request,
-			bool producerPaused);
+			const FBS::Transport::ConsumeRequest* request);
 		~Consumer() override;
 
 	public:
@@ -64,20 +84,32 @@ namespace RTC
 		const RtpParameters& GetRtpParameters() const { return this->rtpParameters; }
 		// SSRCs this consumer sends with (media and RTX).
 		std::vector<uint32_t> GetSsrcs() const;
+		// The producer's state when the consumer is created (the response
+		// tells Node; nothing is notified).
+		void SetProducerState(bool producerPaused, const std::vector<uint8_t>& producerScores);
 		// A packet of the producer, in the Router's view (mapped SSRC and payload
 		// type). It is rewritten for this consumer, handed to the listener, and
 		// restored before returning, since other consumers share it.
-		void SendRtpPacket(RtpPacket& packet);
+		void SendRtpPacket(RtpPacket& packet, bool isKeyFrame);
 		void ProducerPaused();
-		// At creation: paused without telling Node (the response says it).
-		void ProducerPausedSilently()
-		{
-			this->producerPaused = true;
-			this->syncRequired   = true;
-		}
 		void ProducerResumed();
 		void ProducerClosed();
-		uint8_t GetScore() const { return 10u; }
+		void ProducerScoresChanged(const std::vector<uint8_t>& producerScores);
+		// Asks for a key frame when the consumer is waiting for one (called
+		// when it starts sending, and by the Router when it is wired).
+		void RequestKeyFrameIfNeeded();
+
+		/* RTCP from the endpoint, about one of our SSRCs. */
+		void ReceiveNack(const RTCP::Nack& nack, uint64_t nowMs);
+		void ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir);
+		void ReceiveReportBlock(const RTCP::ReportBlock& block, uint64_t nowMs);
+		void FillSenderReports(std::vector<RTCP::SenderReport>& reports, uint64_t nowMs);
+		std::optional<uint32_t> GetRttMs() const;
+
+		uint8_t GetScore() const;
+		uint8_t GetProducerScore() const;
+		const std::vector<uint8_t>& GetProducerScores() const { return this->producerScores; }
+		const std::optional<Layers>& GetPreferredLayers() const { return this->preferredLayers; }
 
 		/* Methods inherited from Channel::RequestHandler. */
 	public:
@@ -85,31 +117,57 @@ namespace RTC
 
 	private:
 		bool IsActive() const { return !this->paused && !this->producerPaused; }
+		void SendPipePacket(RtpPacket& packet, size_t encodingIdx);
+		void SendSingleStreamPacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame);
+		// The encoding a simulcast consumer should forward: the highest active.
+		size_t ChooseTargetEncoding(uint64_t nowMs);
+		void StartSync();
+		void NotifyScore();
 		void FillStats(Channel::ChannelRequest* request);
+		RtpStreamSend* FindSendStream(uint32_t ssrc);
 
 	private:
 		// Passed by argument.
 		Shared* shared{ nullptr };
 		Listener* listener{ nullptr };
+		// Allocated by this: one per encoding for 'pipe', else one.
+		std::vector<std::unique_ptr<RtpStreamSend>> sendStreams;
 		// Others.
 		const std::string id;
 		const std::string producerId;
 		MediaKind kind{ MediaKind::AUDIO };
 		Type type{ Type::SIMPLE };
+		Codecs::CodecKind codecKind{ Codecs::CodecKind::UNKNOWN };
 		RtpParameters rtpParameters;
 		// The producer's mapped SSRCs, per encoding (what arrives from the Router).
 		std::vector<uint32_t> consumableSsrcs;
+		std::vector<RtpParameters::Encoding> consumableEncodings;
+		std::vector<uint8_t> producerScores;
+		std::optional<Layers> preferredLayers;
 		bool paused{ false };
 		bool producerPaused{ false };
+		bool ignoreDtx{ false };
 		uint8_t priority{ 1u };
-		// Simple consumers: continuity of sequence numbers across pauses and
+		uint8_t lastNotifiedScore{ 0u };
+		uint8_t lastNotifiedProducerScore{ 0u };
+		// Single stream consumers: the encoding being forwarded and the one to
+		// switch to at its next key frame.
+		size_t currentEncoding{ 0u };
+		size_t targetEncoding{ 0u };
+		uint64_t lastTargetCheckMs{ 0u };
+		// Continuity of sequence numbers and timestamps across pauses and
 		// source changes.
 		bool syncRequired{ true };
+		bool keyFrameRequired{ false };
+		bool sourceChanged{ true };
 		uint16_t seqOffset{ 0u };
+		uint32_t tsOffset{ 0u };
 		uint16_t lastSentSeq{ 0u };
+		uint32_t lastSentTs{ 0u };
+		uint64_t lastSentMs{ 0u };
+		// The first original sequence number after a sync: older ones are late.
+		uint16_t syncSeq{ 0u };
 		bool sentAny{ false };
-		uint64_t packetCount{ 0u };
-		RateCalculator transmission;
 	};
 } // namespace RTC
 

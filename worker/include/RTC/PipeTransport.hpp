@@ -40,6 +40,7 @@ namespace RTC
 		void FillDumpResponse(Channel::ChannelRequest* request) override;
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
 		size_t SendRtpData(const uint8_t* data, size_t len) override;
+		size_t SendRtcpData(const uint8_t* data, size_t len) override;
 
 		/* Pure virtual methods inherited from UdpSocketHandle::Listener. */
 	public:

@@ -5,12 +5,14 @@
 
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
-#include "RTC/RateCalculator.hpp"
+#include "RTC/RTCP/CompoundPacket.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/RtpParameters.hpp"
+#include "RTC/RtpStreamRecv.hpp"
 #include "RTC/Shared.hpp"
 
 #include <array>
+#include <memory>
 #include <vector>
 
 namespace RTC
@@ -30,6 +32,10 @@ namespace RTC
 		public:
 			virtual void OnProducerPaused(Producer* producer)  = 0;
 			virtual void OnProducerResumed(Producer* producer) = 0;
+			// Feedback (NACK, PLI, FIR) to send to the endpoint now.
+			virtual void OnProducerRtcpFeedback(Producer* producer, const RTCP::AnyPacket& packet) = 0;
+			// Some stream's score changed.
+			virtual void OnProducerScore(Producer* producer) = 0;
 		};
 
 		enum class Type : uint8_t
@@ -53,9 +59,12 @@ namespace RTC
 			uint32_t mappedSsrc{ 0u };
 			// Learned from the first packet when the encoding has only a RID.
 			uint32_t ssrc{ 0u };
-			uint64_t packetCount{ 0u };
-			RateCalculator transmission;
-			uint8_t score{ 10u };
+			// Learned from the first RTX packet when not signalled.
+			uint32_t rtxSsrc{ 0u };
+			uint8_t payloadType{ 0u };
+			uint8_t rtxPayloadType{ 0u };
+			// Created once the SSRC is known.
+			std::unique_ptr<RtpStreamRecv> recv;
 		};
 
 	public:
@@ -79,10 +88,23 @@ namespace RTC
 		// Header extension ids negotiated for what this producer sends.
 		const RtpHeaderExtensionIds& GetExtensionIds() const { return this->extensionIds; }
 		// Matches the packet to an encoding, counts it and, when forwarded,
-		// rewrites it in place to the Router's view.
-		ReceiveResult ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs);
-		// Mapped SSRCs of the encodings, in order, and the current score of each.
+		// rewrites it in place to the Router's view. An RTX packet is decoded
+		// (`packet` then views the original packet). `isKeyFrame` tells whether
+		// it starts a key frame.
+		ReceiveResult ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs, bool& isKeyFrame);
+		void ReceiveSenderReport(uint32_t ssrc, uint32_t ntpCompact, uint64_t nowMs);
+		// Report blocks about the received streams (sampling their scores).
+		void FillReportBlocks(std::vector<RTCP::ReportBlock>& blocks, uint64_t nowMs);
+		// A consumer wants a key frame of the encoding with this mapped SSRC.
+		void RequestKeyFrame(uint32_t mappedSsrc, uint64_t nowMs);
+		// NACK retries and held key frame requests that are due.
+		void OnFeedbackTimer(uint64_t nowMs);
+		std::optional<uint64_t> GetNextFeedbackDeadlineMs() const;
+		void SetRttMs(uint32_t rttMs);
+		// The current score of each encoding, in order (0 when nothing arrived).
 		std::vector<uint8_t> GetScores() const;
+		// Whether the encoding with this mapped SSRC received media lately.
+		bool IsStreamActive(uint32_t mappedSsrc, uint64_t nowMs) const;
 
 		/* Methods inherited from Channel::RequestHandler. */
 	public:
@@ -90,6 +112,11 @@ namespace RTC
 
 	private:
 		Stream* FindStream(const RtpPacket& packet);
+		Stream* FindRtxStream(const RtpPacket& packet);
+		void CreateRecvStream(Stream& stream);
+		void ProcessFeedback(Stream& stream, uint64_t nowMs);
+		void SendKeyFrameRequest(Stream& stream, RtpStreamRecv::KeyFrameRequestType type);
+		void NotifyScore();
 		// Whether the media codec can carry SVC layers (VP8, VP9, H264, AV1).
 		bool CodecSupportsSvc() const;
 		void FillStats(Channel::ChannelRequest* request);

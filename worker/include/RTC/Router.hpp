@@ -11,6 +11,7 @@
 
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace RTC
 {
@@ -44,10 +45,13 @@ namespace RTC
 		void OnTransportProducerPaused(Transport* transport, Producer* producer) override;
 		void OnTransportProducerResumed(Transport* transport, Producer* producer) override;
 		void OnTransportProducerRtpPacketReceived(
-			Transport* transport, Producer* producer, RtpPacket& packet) override;
-		bool OnTransportNewConsumer(
+			Transport* transport, Producer* producer, RtpPacket& packet, bool isKeyFrame) override;
+		void OnTransportProducerScore(Transport* transport, Producer* producer) override;
+		Producer* OnTransportNewConsumer(
 			Transport* transport, Consumer* consumer, const std::string& producerId) override;
 		void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) override;
+		void OnTransportConsumerKeyFrameRequested(
+			Transport* transport, Consumer* consumer, uint32_t mappedSsrc) override;
 
 		/* Pure virtual methods inherited from RtpObserver::Listener. */
 	public:
@@ -68,10 +72,10 @@ namespace RTC
 		std::map<std::string, std::unique_ptr<RtpObserver>> mapRtpObservers;
 		// Others.
 		std::map<std::string, Producer*> mapProducers;
-		std::map<Producer*, std::vector<Consumer*>> mapProducerConsumers;
-		std::map<Consumer*, Producer*> mapConsumerProducer;
+		std::unordered_map<Producer*, std::vector<Consumer*>> mapProducerConsumers;
+		std::unordered_map<Consumer*, Producer*> mapConsumerProducer;
 		// Only Producers added to at least one RtpObserver have an entry.
-		std::map<Producer*, std::set<RtpObserver*>> mapProducerRtpObservers;
+		std::unordered_map<Producer*, std::set<RtpObserver*>> mapProducerRtpObservers;
 		// Others.
 		const std::string id;
 	};

@@ -62,7 +62,7 @@ namespace RTC
 			std::string rid;
 			std::optional<uint8_t> codecPayloadType;
 			std::optional<uint32_t> rtxSsrc;
-			bool dtx{ false };
+			std::optional<bool> dtx;
 			std::string scalabilityMode;
 			std::optional<uint32_t> maxBitrate;
 		};

@@ -10,6 +10,7 @@
 #include "RTC/RateCalculator.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/Shared.hpp"
+#include "handles/TimerHandle.hpp"
 
 #include <map>
 #include <unordered_map>
@@ -41,12 +42,15 @@ namespace RTC
 			virtual void OnTransportProducerPaused(Transport* transport, Producer* producer)  = 0;
 			virtual void OnTransportProducerResumed(Transport* transport, Producer* producer) = 0;
 			virtual void OnTransportProducerRtpPacketReceived(
-				Transport* transport, Producer* producer, RtpPacket& packet) = 0;
+				Transport* transport, Producer* producer, RtpPacket& packet, bool isKeyFrame) = 0;
+			virtual void OnTransportProducerScore(Transport* transport, Producer* producer) = 0;
 			// Throws MediaSoupNotFoundError if the producer does not exist.
-			// Returns whether the producer is paused.
-			virtual bool OnTransportNewConsumer(
+			// Returns the producer.
+			virtual Producer* OnTransportNewConsumer(
 				Transport* transport, Consumer* consumer, const std::string& producerId)       = 0;
 			virtual void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) = 0;
+			virtual void OnTransportConsumerKeyFrameRequested(
+				Transport* transport, Consumer* consumer, uint32_t mappedSsrc) = 0;
 		};
 
 	public:
@@ -88,10 +92,15 @@ namespace RTC
 	public:
 		void OnProducerPaused(Producer* producer) override;
 		void OnProducerResumed(Producer* producer) override;
+		void OnProducerRtcpFeedback(Producer* producer, const RTCP::AnyPacket& packet) override;
+		void OnProducerScore(Producer* producer) override;
 
 		/* Pure virtual methods inherited from Consumer::Listener. */
 	public:
 		void OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet) override;
+		void
+		OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) override;
+		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;
 
 	protected:
@@ -101,6 +110,8 @@ namespace RTC
 		// Sends an RTP packet on the wire (encrypting it when due). Returns the
 		// bytes sent, 0 when it could not be sent.
 		virtual size_t SendRtpData(const uint8_t* data, size_t len) = 0;
+		// Sends an RTCP packet on the wire (encrypting it when due).
+		virtual size_t SendRtcpData(const uint8_t* data, size_t len) = 0;
 		// The subclass dump and stats wrap these.
 		flatbuffers::Offset<FBS::Transport::Dump>
 		FillBufferDump(flatbuffers::FlatBufferBuilder& builder) const;
@@ -136,6 +147,27 @@ namespace RTC
 		void CloseProducer(Producer* producer);
 		void CloseConsumer(Consumer* consumer);
 		Producer* FindProducerForPacket(const RtpPacket& packet);
+		// Serialises one compound (or, RFC 5506, a lone feedback) packet and
+		// sends it.
+		void SendRtcpCompound(const RTCP::CompoundPacket::Builder& builder);
+		// Periodic reports: SR for what we send, RR for what we receive, SDES.
+		void SendRtcpReports(uint64_t nowMs);
+		void ScheduleRtcpReports(uint64_t nowMs, bool initial);
+		void ScheduleFeedback(uint64_t deadlineMs, uint64_t nowMs);
+		void OnTimer(TimerHandle* timer);
+
+	private:
+		// Subclasses have timers of their own: this keeps ours apart.
+		class TimerListener : public TimerHandle::Listener
+		{
+		public:
+			explicit TimerListener(Transport* transport) : transport(transport) {}
+
+			void OnTimer(TimerHandle* timer) override { this->transport->OnTimer(timer); }
+
+		private:
+			Transport* transport{ nullptr };
+		};
 
 	private:
 		// Passed by argument.
@@ -151,6 +183,16 @@ namespace RTC
 		// MID / RID / RRID header extension ids of what this transport receives.
 		RtpHeaderExtensionIds recvExtensionIds;
 		std::map<uint32_t, Consumer*> mapSsrcConsumer;
+		// Allocated by this, with the first producer or consumer.
+		TimerListener timerListener{ this };
+		std::unique_ptr<TimerHandle> rtcpTimer;
+		std::unique_ptr<TimerHandle> feedbackTimer;
+		uint64_t feedbackDeadlineMs{ 0u };
+		double avgRtcpSize{ 100.0 };
+		// The SSRC our RTCP reports are sent with when we send no RTP.
+		uint32_t rtcpSsrc{ 0u };
+		std::string rtcpCname;
+		uint8_t rtcpBuffer[1500];
 		bool direct{ false };
 		uint32_t maxMessageSize{ 0u };
 		uint32_t initialAvailableOutgoingBitrate{ 600000u };

@@ -4,26 +4,39 @@
 
 #include "DepLibUV.hpp"
 #include "FBS/consumer_generated.h"
+#include "FBS/notification_generated.h"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
+#include "RTC/Codecs/Opus.hpp"
+#include "RTC/ScalabilityMode.hpp"
+#include "RTC/SeqNumber.hpp"
+
+#include <algorithm>
 
 namespace RTC
 {
+	namespace
+	{
+		// How often a simulcast consumer looks for a better stream.
+		constexpr uint64_t TargetCheckIntervalMs{ 500u };
+	} // namespace
+
 	Consumer::Consumer(
 		Shared* shared,
 		const std::string& id,
 		Listener* listener,
-		const FBS::Transport::ConsumeRequest* request,
-		bool producerPaused)
+		const FBS::Transport::ConsumeRequest* request)
 			: shared(shared), listener(listener), id(id), producerId(request->producer_id()->str())
 	{
 		this->kind =
 			request->kind() == FBS::RtpParameters::MediaKind::VIDEO ? MediaKind::VIDEO : MediaKind::AUDIO;
 		this->type = static_cast<Type>(request->type());
 		// This may throw.
-		this->rtpParameters  = RtpParameters::FromFbs(request->rtp_parameters());
-		this->paused         = request->paused();
-		this->producerPaused = producerPaused;
+		this->rtpParameters = RtpParameters::FromFbs(request->rtp_parameters());
+		this->paused        = request->paused();
+		this->ignoreDtx     = request->ignore_dtx();
+
+		auto& consumableEncodings = this->consumableEncodings;
 
 		for (const auto* encoding : *request->consumable_rtp_encodings())
 		{
@@ -33,12 +46,15 @@ namespace RTC
 			}
 
 			this->consumableSsrcs.push_back(*encoding->ssrc());
+			consumableEncodings.push_back(RtpParameters::EncodingFromFbs(encoding));
 		}
 
 		if (this->consumableSsrcs.empty())
 		{
 			MS_THROW_TYPE_ERROR("empty consumableRtpEncodings");
 		}
+
+		this->producerScores.assign(this->consumableSsrcs.size(), 0u);
 
 		for (const auto& encoding : this->rtpParameters.encodings)
 		{
@@ -53,6 +69,95 @@ namespace RTC
 			this->rtpParameters.encodings.size() != this->consumableSsrcs.size())
 		{
 			MS_THROW_TYPE_ERROR("pipe consumer encodings do not match the producer's");
+		}
+
+		if (this->type != Type::PIPE && this->rtpParameters.encodings.size() != 1u)
+		{
+			MS_THROW_TYPE_ERROR("consumer must have exactly one encoding");
+		}
+
+		// The media codec and its RTX codec.
+		const RtpParameters::Codec* mediaCodec{ nullptr };
+		const RtpParameters::Codec* rtxCodec{ nullptr };
+
+		for (const auto& codec : this->rtpParameters.codecs)
+		{
+			if (!codec.IsRtx() && !mediaCodec)
+			{
+				mediaCodec = &codec;
+			}
+		}
+
+		if (!mediaCodec)
+		{
+			MS_THROW_TYPE_ERROR("no media codec in rtpParameters");
+		}
+
+		for (const auto& codec : this->rtpParameters.codecs)
+		{
+			if (codec.IsRtx() && codec.GetApt() == mediaCodec->payloadType)
+			{
+				rtxCodec = &codec;
+			}
+		}
+
+		this->codecKind = Codecs::FromMimeType(mediaCodec->mimeType);
+
+		bool useNack{ false };
+
+		for (const auto& feedback : mediaCodec->rtcpFeedback)
+		{
+			if (feedback.type == "nack" && feedback.parameter.empty())
+			{
+				useNack = true;
+			}
+		}
+
+		for (const auto& encoding : this->rtpParameters.encodings)
+		{
+			RtpStreamSend::Params params;
+
+			params.ssrc        = *encoding.ssrc;
+			params.payloadType = mediaCodec->payloadType;
+			params.clockRate   = mediaCodec->clockRate;
+			params.mimeType    = mediaCodec->mimeType;
+			// Audio is not retransmitted (see RtpStreamRecv).
+			params.useNack = useNack && this->kind == MediaKind::VIDEO;
+
+			if (rtxCodec && encoding.rtxSsrc)
+			{
+				params.rtxSsrc        = *encoding.rtxSsrc;
+				params.rtxPayloadType = rtxCodec->payloadType;
+			}
+
+			this->sendStreams.push_back(std::make_unique<RtpStreamSend>(params));
+		}
+
+		// Preferred layers of simulcast and SVC consumers: as asked, clamped to
+		// what the producer has; the highest by default.
+		if (this->type == Type::SIMULCAST || this->type == Type::SVC)
+		{
+			const auto mode           = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
+			const uint8_t maxSpatial  = this->type == Type::SIMULCAST
+																		? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
+																		: static_cast<uint8_t>(mode.spatialLayers - 1u);
+			const uint8_t maxTemporal = static_cast<uint8_t>(mode.temporalLayers - 1u);
+			Layers layers{ maxSpatial, maxTemporal };
+
+			if (const auto* preferred = request->preferred_layers())
+			{
+				layers.spatialLayer = std::min(preferred->spatial_layer(), maxSpatial);
+
+				if (preferred->temporal_layer())
+				{
+					layers.temporalLayer = std::min(*preferred->temporal_layer(), maxTemporal);
+				}
+			}
+
+			this->preferredLayers = layers;
+			// Until the first check, the lowest encoding is the safest bet.
+			this->currentEncoding = 0u;
+			this->targetEncoding  = 0u;
 		}
 
 		// This may throw.
@@ -81,19 +186,30 @@ namespace RTC
 		return ssrcs;
 	}
 
-	void Consumer::SendRtpPacket(RtpPacket& packet)
+	void Consumer::SetProducerState(bool producerPaused, const std::vector<uint8_t>& producerScores)
+	{
+		this->producerPaused = producerPaused;
+
+		if (producerScores.size() == this->producerScores.size())
+		{
+			this->producerScores = producerScores;
+		}
+
+		this->lastNotifiedScore         = GetScore();
+		this->lastNotifiedProducerScore = GetProducerScore();
+	}
+
+	void Consumer::SendRtpPacket(RtpPacket& packet, bool isKeyFrame)
 	{
 		if (!IsActive())
 		{
 			return;
 		}
 
-		const uint32_t originalSsrc = packet.GetSsrc();
-		const uint16_t originalSeq  = packet.GetSequenceNumber();
-		size_t encodingIdx          = 0u;
+		const uint32_t ssrc = packet.GetSsrc();
+		size_t encodingIdx  = 0u;
 
-		while (encodingIdx < this->consumableSsrcs.size() &&
-					 this->consumableSsrcs[encodingIdx] != originalSsrc)
+		while (encodingIdx < this->consumableSsrcs.size() && this->consumableSsrcs[encodingIdx] != ssrc)
 		{
 			++encodingIdx;
 		}
@@ -105,41 +221,197 @@ namespace RTC
 
 		if (this->type == Type::PIPE)
 		{
-			// Every encoding, sequence numbers unchanged.
-			packet.SetSsrc(*this->rtpParameters.encodings[encodingIdx].ssrc);
+			SendPipePacket(packet, encodingIdx);
 		}
 		else
 		{
-			// Until layer selection exists, the first encoding only.
-			if (encodingIdx != 0u)
+			SendSingleStreamPacket(packet, encodingIdx, isKeyFrame);
+		}
+	}
+
+	void Consumer::SendPipePacket(RtpPacket& packet, size_t encodingIdx)
+	{
+		const uint32_t originalSsrc = packet.GetSsrc();
+		auto& stream                = *this->sendStreams[encodingIdx];
+
+		// Every encoding, sequence numbers and timestamps unchanged: the far
+		// Router does its own rewriting.
+		packet.SetSsrc(stream.GetSsrc());
+
+		this->listener->OnConsumerSendRtpPacket(this, packet);
+		stream.PacketSent(packet, DepLibUV::GetTimeMs());
+
+		packet.SetSsrc(originalSsrc);
+	}
+
+	size_t Consumer::ChooseTargetEncoding(uint64_t nowMs)
+	{
+		if (this->type != Type::SIMULCAST)
+		{
+			return 0u;
+		}
+
+		if (nowMs - this->lastTargetCheckMs < TargetCheckIntervalMs && this->lastTargetCheckMs != 0u)
+		{
+			return this->targetEncoding;
+		}
+
+		this->lastTargetCheckMs = nowMs;
+
+		// The highest encoding, up to the preferred spatial layer, that the
+		// producer sends with a good enough score; the lowest one otherwise.
+		const size_t maxEncoding = this->preferredLayers ? this->preferredLayers->spatialLayer : 0u;
+
+		for (size_t idx = std::min(maxEncoding, this->consumableSsrcs.size() - 1u); idx > 0u; --idx)
+		{
+			if (this->producerScores[idx] > 0u)
 			{
+				return idx;
+			}
+		}
+
+		return 0u;
+	}
+
+	void Consumer::SendSingleStreamPacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame)
+	{
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+		const size_t target  = ChooseTargetEncoding(nowMs);
+
+		if (target != this->targetEncoding)
+		{
+			this->targetEncoding = target;
+
+			if (target != this->currentEncoding)
+			{
+				// Switch at the target's next key frame.
+				this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[target]);
+			}
+		}
+
+		// A key frame of the target encoding: switch to it.
+		if (
+			encodingIdx == this->targetEncoding && encodingIdx != this->currentEncoding &&
+			(isKeyFrame || this->kind == MediaKind::AUDIO))
+		{
+			this->currentEncoding = encodingIdx;
+			this->sourceChanged   = true;
+			this->syncRequired    = true;
+		}
+
+		// The current encoding may have died: without a key frame of the
+		// target nothing would flow, so follow the target.
+		if (encodingIdx != this->currentEncoding)
+		{
+			return;
+		}
+
+		const uint16_t originalSeq = packet.GetSequenceNumber();
+		const uint32_t originalTs  = packet.GetTimestamp();
+
+		if (this->syncRequired)
+		{
+			if (this->kind == MediaKind::VIDEO && !isKeyFrame)
+			{
+				// Waiting for a key frame: the decoder cannot start elsewhere.
+				if (!this->keyFrameRequired)
+				{
+					this->keyFrameRequired = true;
+					this->listener->OnConsumerKeyFrameRequested(
+						this, this->consumableSsrcs[this->currentEncoding]);
+				}
+
 				return;
 			}
 
-			// After a pause, continue right after the last sequence number sent.
-			if (this->syncRequired)
+			// Continue right after the last sequence number sent.
+			this->seqOffset =
+				static_cast<uint16_t>((this->sentAny ? this->lastSentSeq + 1u : originalSeq) - originalSeq);
+
+			// Another stream has its own timestamp base: continue from the last
+			// timestamp sent plus the time elapsed.
+			if (this->sourceChanged && this->sentAny)
 			{
-				this->seqOffset = static_cast<uint16_t>(
-					(this->sentAny ? this->lastSentSeq + 1u : originalSeq) - originalSeq);
-				this->syncRequired = false;
+				const uint32_t clockRate = this->sendStreams[0]->GetParams().clockRate;
+				uint64_t elapsedTs       = (nowMs - this->lastSentMs) * clockRate / 1000u;
+
+				if (elapsedTs == 0u)
+				{
+					elapsedTs = 1u;
+				}
+
+				this->tsOffset = static_cast<uint32_t>(this->lastSentTs + elapsedTs - originalTs);
+			}
+			else if (this->sourceChanged)
+			{
+				this->tsOffset = 0u;
 			}
 
-			const uint16_t seq = static_cast<uint16_t>(originalSeq + this->seqOffset);
+			this->syncSeq          = originalSeq;
+			this->syncRequired     = false;
+			this->keyFrameRequired = false;
+			this->sourceChanged    = false;
 
-			packet.SetSsrc(*this->rtpParameters.encodings[0].ssrc);
-			packet.SetSequenceNumber(seq);
-
-			this->lastSentSeq = seq;
-			this->sentAny     = true;
+			this->sendStreams[0]->ClearBuffer();
+		}
+		else if (IsNewer<uint16_t>(this->syncSeq, originalSeq))
+		{
+			// From before the sync point: its sequence number is taken.
+			return;
 		}
 
-		++this->packetCount;
-		this->transmission.Update(packet.GetSize(), DepLibUV::GetTimeMs());
+		// Opus DTX packets carry nothing to play: skip them, without a gap in
+		// the sequence numbers.
+		if (
+			this->ignoreDtx && this->codecKind == Codecs::CodecKind::OPUS &&
+			Codecs::Opus::IsDtx(packet.GetPayload()))
+		{
+			--this->seqOffset;
+
+			return;
+		}
+
+		const auto seq = static_cast<uint16_t>(originalSeq + this->seqOffset);
+		const auto ts  = originalTs + this->tsOffset;
+		auto& stream   = *this->sendStreams[0];
+
+		packet.SetSsrc(stream.GetSsrc());
+		packet.SetSequenceNumber(seq);
+		packet.SetTimestamp(ts);
 
 		this->listener->OnConsumerSendRtpPacket(this, packet);
+		stream.PacketSent(packet, nowMs);
 
-		packet.SetSsrc(originalSsrc);
+		if (!this->sentAny || IsNewer<uint16_t>(seq, this->lastSentSeq))
+		{
+			this->lastSentSeq = seq;
+			this->lastSentTs  = ts;
+			this->lastSentMs  = nowMs;
+		}
+
+		this->sentAny = true;
+
+		packet.SetSsrc(this->consumableSsrcs[this->currentEncoding]);
 		packet.SetSequenceNumber(originalSeq);
+		packet.SetTimestamp(originalTs);
+	}
+
+	void Consumer::StartSync()
+	{
+		this->syncRequired     = true;
+		this->keyFrameRequired = false;
+	}
+
+	void Consumer::RequestKeyFrameIfNeeded()
+	{
+		if (this->kind != MediaKind::VIDEO || !IsActive() || this->type == Type::PIPE)
+		{
+			return;
+		}
+
+		// Not flagged as asked: the producer may have no stream to ask yet, so
+		// the first packet that cannot be forwarded asks again.
+		this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[this->currentEncoding]);
 	}
 
 	void Consumer::ProducerPaused()
@@ -150,7 +422,7 @@ namespace RTC
 		}
 
 		this->producerPaused = true;
-		this->syncRequired   = true;
+		StartSync();
 
 		this->shared->channel->SendNotification(
 			this->id, FBS::Notification::Event::CONSUMER_PRODUCER_PAUSE);
@@ -167,6 +439,8 @@ namespace RTC
 
 		this->shared->channel->SendNotification(
 			this->id, FBS::Notification::Event::CONSUMER_PRODUCER_RESUME);
+
+		RequestKeyFrameIfNeeded();
 	}
 
 	void Consumer::ProducerClosed()
@@ -176,6 +450,165 @@ namespace RTC
 
 		// This destroys us.
 		this->listener->OnConsumerProducerClosed(this);
+	}
+
+	void Consumer::ProducerScoresChanged(const std::vector<uint8_t>& producerScores)
+	{
+		if (producerScores.size() != this->producerScores.size())
+		{
+			return;
+		}
+
+		this->producerScores = producerScores;
+
+		NotifyScore();
+	}
+
+	uint8_t Consumer::GetScore() const
+	{
+		uint8_t score{ 10u };
+
+		for (const auto& stream : this->sendStreams)
+		{
+			score = std::min(score, stream->GetScore());
+		}
+
+		return score;
+	}
+
+	uint8_t Consumer::GetProducerScore() const
+	{
+		if (this->type == Type::PIPE)
+		{
+			// The best of the encodings it carries.
+			return *std::max_element(this->producerScores.begin(), this->producerScores.end());
+		}
+
+		return this->producerScores[this->currentEncoding];
+	}
+
+	void Consumer::NotifyScore()
+	{
+		const uint8_t score         = GetScore();
+		const uint8_t producerScore = GetProducerScore();
+
+		if (score == this->lastNotifiedScore && producerScore == this->lastNotifiedProducerScore)
+		{
+			return;
+		}
+
+		this->lastNotifiedScore         = score;
+		this->lastNotifiedProducerScore = producerScore;
+
+		auto& builder      = this->shared->channel->GetNotificationBuilder();
+		auto consumerScore = FBS::Consumer::CreateConsumerScoreDirect(
+			builder, score, producerScore, &this->producerScores);
+		auto notification = FBS::Consumer::CreateScoreNotification(builder, consumerScore);
+
+		this->shared->channel->SendNotification(
+			this->id,
+			FBS::Notification::Event::CONSUMER_SCORE,
+			FBS::Notification::Body::Consumer_ScoreNotification,
+			notification.Union());
+	}
+
+	RtpStreamSend* Consumer::FindSendStream(uint32_t ssrc)
+	{
+		for (auto& stream : this->sendStreams)
+		{
+			if (stream->GetSsrc() == ssrc || stream->GetParams().rtxSsrc == ssrc)
+			{
+				return stream.get();
+			}
+		}
+
+		return nullptr;
+	}
+
+	void Consumer::ReceiveNack(const RTCP::Nack& nack, uint64_t nowMs)
+	{
+		auto* stream = FindSendStream(nack.GetMediaSsrc());
+
+		if (!stream)
+		{
+			return;
+		}
+
+		stream->ReceiveNack(
+			nack,
+			nowMs,
+			[this](const uint8_t* data, size_t len)
+			{ this->listener->OnConsumerRetransmitRtpPacket(this, data, len); });
+	}
+
+	void Consumer::ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir)
+	{
+		auto* stream = FindSendStream(ssrc);
+
+		if (!stream)
+		{
+			return;
+		}
+
+		stream->ReceiveKeyFrameRequest(isFir);
+
+		if (!IsActive() || this->kind != MediaKind::VIDEO)
+		{
+			return;
+		}
+
+		if (this->type == Type::PIPE)
+		{
+			for (size_t idx = 0; idx < this->sendStreams.size(); ++idx)
+			{
+				if (this->sendStreams[idx].get() == stream)
+				{
+					this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[idx]);
+				}
+			}
+
+			return;
+		}
+
+		this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[this->currentEncoding]);
+	}
+
+	void Consumer::ReceiveReportBlock(const RTCP::ReportBlock& block, uint64_t nowMs)
+	{
+		auto* stream = FindSendStream(block.ssrc);
+
+		if (!stream)
+		{
+			return;
+		}
+
+		stream->ReceiveReportBlock(block, nowMs);
+
+		NotifyScore();
+	}
+
+	void Consumer::FillSenderReports(std::vector<RTCP::SenderReport>& reports, uint64_t nowMs)
+	{
+		for (auto& stream : this->sendStreams)
+		{
+			if (auto report = stream->GetSenderReport(nowMs, nowMs))
+			{
+				reports.push_back(*report);
+			}
+		}
+	}
+
+	std::optional<uint32_t> Consumer::GetRttMs() const
+	{
+		for (const auto& stream : this->sendStreams)
+		{
+			if (stream->HasRtt())
+			{
+				return stream->GetRttMs();
+			}
+		}
+
+		return std::nullopt;
 	}
 
 	void Consumer::HandleRequest(Channel::ChannelRequest* request)
@@ -188,11 +621,8 @@ namespace RTC
 				auto rtpParameters = this->rtpParameters.FillBuffer(builder);
 				std::vector<flatbuffers::Offset<FBS::RtpParameters::RtpEncodingParameters>> consumable;
 
-				for (const auto ssrc : this->consumableSsrcs)
+				for (const auto& encoding : this->consumableEncodings)
 				{
-					RtpParameters::Encoding encoding;
-
-					encoding.ssrc = ssrc;
 					consumable.push_back(RtpParameters::FillBufferEncoding(builder, encoding));
 				}
 
@@ -200,7 +630,10 @@ namespace RTC
 
 				for (const auto& codec : this->rtpParameters.codecs)
 				{
-					payloadTypes.push_back(codec.payloadType);
+					if (!codec.IsRtx())
+					{
+						payloadTypes.push_back(codec.payloadType);
+					}
 				}
 
 				const std::vector<flatbuffers::Offset<flatbuffers::String>> noTypes;
@@ -235,8 +668,8 @@ namespace RTC
 			{
 				if (!this->paused)
 				{
-					this->paused       = true;
-					this->syncRequired = true;
+					this->paused = true;
+					StartSync();
 				}
 
 				request->Accept();
@@ -246,9 +679,16 @@ namespace RTC
 
 			case FBS::Request::Method::CONSUMER_RESUME:
 			{
+				const bool wasPaused = this->paused;
+
 				this->paused = false;
 
 				request->Accept();
+
+				if (wasPaused)
+				{
+					RequestKeyFrameIfNeeded();
+				}
 
 				break;
 			}
@@ -279,11 +719,23 @@ namespace RTC
 
 			case FBS::Request::Method::CONSUMER_REQUEST_KEY_FRAME:
 			{
-				// Key frame requests to the producer's endpoint (PLI / FIR) come with
-				// the RTCP work; accepted so applications can call it already.
-				MS_DEBUG_TAG(rtcp, "key frame requested (RTCP not implemented yet)");
-
 				request->Accept();
+
+				if (IsActive() && this->kind == MediaKind::VIDEO)
+				{
+					if (this->type == Type::PIPE)
+					{
+						for (const auto ssrc : this->consumableSsrcs)
+						{
+							this->listener->OnConsumerKeyFrameRequested(this, ssrc);
+						}
+					}
+					else
+					{
+						this->listener->OnConsumerKeyFrameRequested(
+							this, this->consumableSsrcs[this->currentEncoding]);
+					}
+				}
 
 				break;
 			}
@@ -300,33 +752,39 @@ namespace RTC
 
 	void Consumer::FillStats(Channel::ChannelRequest* request)
 	{
-		auto& builder = request->GetBufferBuilder();
+		auto& builder        = request->GetBufferBuilder();
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
 		std::vector<flatbuffers::Offset<FBS::Consumer::SendStreamStats>> stats;
 
-		if (this->packetCount > 0u)
+		for (auto& stream : this->sendStreams)
 		{
-			const auto& encoding = this->rtpParameters.encodings[0];
-			const auto& codec    = this->rtpParameters.codecs[0];
+			if (stream->GetPacketCount() == 0u)
+			{
+				continue;
+			}
+
+			const auto& params = stream->GetParams();
 
 			stats.push_back(FBS::Consumer::CreateSendStreamStatsDirect(
 				builder,
-				*encoding.ssrc,
-				encoding.rtxSsrc ? flatbuffers::Optional<uint32_t>(*encoding.rtxSsrc)
+				params.ssrc,
+				params.rtxSsrc != 0u ? flatbuffers::Optional<uint32_t>(params.rtxSsrc)
+														 : flatbuffers::nullopt,
+				params.mimeType.c_str(),
+				stream->GetPacketCount(),
+				stream->GetByteCount(),
+				stream->GetBitrate(nowMs),
+				static_cast<uint64_t>(std::max<int64_t>(stream->GetPacketsLost(), 0)),
+				stream->GetFractionLost(),
+				0u,
+				stream->GetPacketsRetransmitted(),
+				stream->GetNackCount(),
+				stream->GetNackPacketCount(),
+				stream->GetPliCount(),
+				stream->GetFirCount(),
+				stream->HasRtt() ? flatbuffers::Optional<float>(static_cast<float>(stream->GetRttMs()))
 												 : flatbuffers::nullopt,
-				codec.mimeType.c_str(),
-				this->packetCount,
-				this->transmission.GetBytes(),
-				this->transmission.GetRate(DepLibUV::GetTimeMs()),
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				flatbuffers::nullopt,
-				GetScore()));
+				stream->GetScore()));
 		}
 
 		auto response = FBS::Consumer::CreateGetStatsResponseDirect(builder, &stats);

@@ -25,6 +25,12 @@ namespace RTC
 		return 0u;
 	}
 
+	size_t DirectTransport::SendRtcpData(const uint8_t* /*data*/, size_t /*len*/)
+	{
+		// RTCP to the application (the 'rtcp' event) is not delivered yet.
+		return 0u;
+	}
+
 	void DirectTransport::FillDumpResponse(Channel::ChannelRequest* request)
 	{
 		auto& builder = request->GetBufferBuilder();

@@ -179,6 +179,21 @@ namespace RTC
 		return this->tuple->Send(data, len) ? len : 0u;
 	}
 
+	size_t PipeTransport::SendRtcpData(const uint8_t* data, size_t len)
+	{
+		if (!this->tuple)
+		{
+			return 0u;
+		}
+
+		if (this->srtpSendSession && !this->srtpSendSession->EncryptRtcp(&data, &len))
+		{
+			return 0u;
+		}
+
+		return this->tuple->Send(data, len) ? len : 0u;
+	}
+
 	void PipeTransport::FillDumpResponse(Channel::ChannelRequest* request)
 	{
 		auto& builder = request->GetBufferBuilder();

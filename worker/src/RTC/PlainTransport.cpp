@@ -258,6 +258,26 @@ namespace RTC
 		return this->tuple->Send(data, len) ? len : 0u;
 	}
 
+	size_t PlainTransport::SendRtcpData(const uint8_t* data, size_t len)
+	{
+		auto* tuple = this->rtcpMux ? this->tuple.get() : this->rtcpTuple.get();
+
+		if (!tuple)
+		{
+			return 0u;
+		}
+
+		if (this->localSrtpParameters)
+		{
+			if (!this->srtpSendSession || !this->srtpSendSession->EncryptRtcp(&data, &len))
+			{
+				return 0u;
+			}
+		}
+
+		return tuple->Send(data, len) ? len : 0u;
+	}
+
 	void PlainTransport::FillDumpResponse(Channel::ChannelRequest* request)
 	{
 		auto& builder    = request->GetBufferBuilder();

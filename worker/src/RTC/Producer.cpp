@@ -3,6 +3,7 @@
 #include "RTC/Producer.hpp"
 
 #include "DepLibUV.hpp"
+#include "FBS/notification_generated.h"
 #include "FBS/producer_generated.h"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
@@ -97,6 +98,33 @@ namespace RTC
 			stream.encoding   = encoding;
 			stream.mappedSsrc = encodingMappings->Get(i)->mapped_ssrc();
 			stream.ssrc       = encoding.ssrc.value_or(0u);
+			stream.rtxSsrc    = encoding.rtxSsrc.value_or(0u);
+
+			// The encoding's codec, else the first media codec (ortc puts it first).
+			for (const auto& codec : this->rtpParameters.codecs)
+			{
+				if (codec.IsRtx())
+				{
+					continue;
+				}
+
+				if (!encoding.codecPayloadType || *encoding.codecPayloadType == codec.payloadType)
+				{
+					stream.payloadType = codec.payloadType;
+
+					break;
+				}
+			}
+
+			for (const auto& codec : this->rtpParameters.codecs)
+			{
+				if (codec.IsRtx() && codec.GetApt() == stream.payloadType)
+				{
+					stream.rtxPayloadType = codec.payloadType;
+
+					break;
+				}
+			}
 
 			this->streams.push_back(std::move(stream));
 		}
@@ -189,6 +217,11 @@ namespace RTC
 			{
 				ssrcs.push_back(*stream.encoding.ssrc);
 			}
+
+			if (stream.encoding.rtxSsrc)
+			{
+				ssrcs.push_back(*stream.encoding.rtxSsrc);
+			}
 		}
 
 		return ssrcs;
@@ -215,7 +248,7 @@ namespace RTC
 
 		for (const auto& stream : this->streams)
 		{
-			scores.push_back(stream.score);
+			scores.push_back(stream.recv ? stream.recv->GetScore() : 0u);
 		}
 
 		return scores;
@@ -229,6 +262,11 @@ namespace RTC
 		{
 			if (stream.ssrc == ssrc)
 			{
+				if (!stream.recv)
+				{
+					CreateRecvStream(stream);
+				}
+
 				return &stream;
 			}
 		}
@@ -244,6 +282,7 @@ namespace RTC
 				if (stream.ssrc == 0u && stream.encoding.rid == *rid)
 				{
 					stream.ssrc = ssrc;
+					CreateRecvStream(stream);
 
 					return &stream;
 				}
@@ -256,6 +295,7 @@ namespace RTC
 			this->streams[0].encoding.rid.empty())
 		{
 			this->streams[0].ssrc = ssrc;
+			CreateRecvStream(this->streams[0]);
 
 			return &this->streams[0];
 		}
@@ -263,15 +303,145 @@ namespace RTC
 		return nullptr;
 	}
 
-	Producer::ReceiveResult Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs)
+	Producer::Stream* Producer::FindRtxStream(const RtpPacket& packet)
 	{
-		auto* stream = FindStream(packet);
+		const uint32_t ssrc       = packet.GetSsrc();
+		const uint8_t payloadType = packet.GetPayloadType();
 
-		if (!stream)
+		for (auto& stream : this->streams)
+		{
+			if (stream.rtxSsrc == ssrc && stream.rtxPayloadType != 0u)
+			{
+				return &stream;
+			}
+		}
+
+		// An RTX stream not signalled by SSRC: paired by its repaired RID, or
+		// to the only encoding.
+		Stream* found{ nullptr };
+
+		if (const auto rrid = packet.ReadRrid())
+		{
+			for (auto& stream : this->streams)
+			{
+				if (stream.rtxSsrc == 0u && !stream.encoding.rid.empty() && stream.encoding.rid == *rrid)
+				{
+					found = &stream;
+
+					break;
+				}
+			}
+		}
+		else if (this->streams.size() == 1u && this->streams[0].rtxSsrc == 0u)
+		{
+			found = &this->streams[0];
+		}
+
+		if (!found || found->rtxPayloadType != payloadType)
+		{
+			return nullptr;
+		}
+
+		found->rtxSsrc = ssrc;
+
+		return found;
+	}
+
+	void Producer::CreateRecvStream(Stream& stream)
+	{
+		const auto* codec = this->rtpParameters.GetCodecByPayloadType(stream.payloadType);
+		RtpStreamRecv::Params params;
+
+		params.ssrc                   = stream.ssrc;
+		params.payloadType            = stream.payloadType;
+		params.rid                    = stream.encoding.rid;
+		params.keyFrameRequestDelayMs = this->keyFrameRequestDelay;
+
+		if (codec)
+		{
+			params.clockRate = codec->clockRate;
+			params.mimeType  = codec->mimeType;
+			params.codecKind = Codecs::FromMimeType(codec->mimeType);
+
+			for (const auto& feedback : codec->rtcpFeedback)
+			{
+				if (feedback.type == "nack" && feedback.parameter.empty())
+				{
+					params.useNack = true;
+				}
+				else if (feedback.type == "nack" && feedback.parameter == "pli")
+				{
+					params.usePli = true;
+				}
+				else if (feedback.type == "ccm" && feedback.parameter == "fir")
+				{
+					params.useFir = true;
+				}
+			}
+		}
+
+		// NACK is for video: audio decoders conceal loss better than they wait.
+		if (this->kind == MediaKind::AUDIO)
+		{
+			params.useNack = false;
+		}
+
+		stream.recv = std::make_unique<RtpStreamRecv>(params);
+	}
+
+	Producer::ReceiveResult
+	Producer::ReceiveRtpPacket(RtpPacket& packet, uint64_t nowMs, bool& isKeyFrame)
+	{
+		isKeyFrame   = false;
+		auto* stream = FindStream(packet);
+		bool forward{ false };
+
+		if (stream)
+		{
+			if (packet.GetPayloadType() == stream->rtxPayloadType && stream->rtxPayloadType != 0u)
+			{
+				// RTX on the media SSRC is not valid.
+				++this->discardedPackets;
+
+				return ReceiveResult::DISCARDED;
+			}
+
+			forward = stream->recv->ReceivePacket(packet, nowMs);
+		}
+		else
+		{
+			stream = FindRtxStream(packet);
+
+			if (!stream || !stream->recv)
+			{
+				++this->discardedPackets;
+
+				MS_DEBUG_TAG(rtp, "no stream for packet [ssrc:%u], discarded", packet.GetSsrc());
+
+				return ReceiveResult::DISCARDED;
+			}
+
+			stream->recv->ReceiveRtxPacketCount(packet.GetSize(), nowMs);
+
+			const auto extensionIds = packet.GetExtensionIds();
+			auto decoded = RtpPacket::RtxDecode(packet.GetData(), stream->payloadType, stream->ssrc);
+
+			// A padding-only probe, or garbage.
+			if (!decoded)
+			{
+				return ReceiveResult::DISCARDED;
+			}
+
+			decoded->SetExtensionIds(extensionIds);
+			packet  = *decoded;
+			forward = stream->recv->ReceiveRecoveredPacket(packet, nowMs);
+		}
+
+		ProcessFeedback(*stream, nowMs);
+
+		if (!forward)
 		{
 			++this->discardedPackets;
-
-			MS_DEBUG_TAG(rtp, "no stream for packet [ssrc:%u], discarded", packet.GetSsrc());
 
 			return ReceiveResult::DISCARDED;
 		}
@@ -287,13 +457,14 @@ namespace RTC
 			return ReceiveResult::DISCARDED;
 		}
 
-		++stream->packetCount;
-		stream->transmission.Update(packet.GetSize(), nowMs);
-
 		if (this->paused)
 		{
 			return ReceiveResult::DISCARDED;
 		}
+
+		const auto codecKind = Codecs::FromMimeType(stream->recv->GetParams().mimeType);
+
+		isKeyFrame = Codecs::IsKeyFrame(codecKind, packet.GetPayload());
 
 		// The Router's view of the packet.
 		packet.RemapExtensionIds(this->mapExtensionId);
@@ -301,6 +472,230 @@ namespace RTC
 		packet.SetSsrc(stream->mappedSsrc);
 
 		return ReceiveResult::MEDIA;
+	}
+
+	void Producer::ReceiveSenderReport(uint32_t ssrc, uint32_t ntpCompact, uint64_t nowMs)
+	{
+		for (auto& stream : this->streams)
+		{
+			if (stream.recv && stream.ssrc == ssrc)
+			{
+				stream.recv->ReceiveSenderReport(ntpCompact, nowMs);
+
+				return;
+			}
+		}
+	}
+
+	void Producer::FillReportBlocks(std::vector<RTCP::ReportBlock>& blocks, uint64_t nowMs)
+	{
+		for (auto& stream : this->streams)
+		{
+			if (!stream.recv)
+			{
+				continue;
+			}
+
+			if (auto block = stream.recv->GetReportBlock(nowMs))
+			{
+				blocks.push_back(*block);
+			}
+		}
+
+		NotifyScore();
+	}
+
+	void Producer::NotifyScore()
+	{
+		bool changed{ false };
+
+		for (auto& stream : this->streams)
+		{
+			// Every stream is asked, so that each forgets its change.
+			if (stream.recv && stream.recv->TakeScoreChanged())
+			{
+				changed = true;
+			}
+		}
+
+		if (!changed)
+		{
+			return;
+		}
+
+		auto& builder = this->shared->channel->GetNotificationBuilder();
+		std::vector<flatbuffers::Offset<FBS::Producer::Score>> scores;
+
+		for (size_t i = 0; i < this->streams.size(); ++i)
+		{
+			const auto& stream = this->streams[i];
+
+			if (!stream.recv)
+			{
+				continue;
+			}
+
+			scores.push_back(FBS::Producer::CreateScoreDirect(
+				builder,
+				static_cast<uint32_t>(i),
+				stream.ssrc,
+				stream.encoding.rid.empty() ? nullptr : stream.encoding.rid.c_str(),
+				stream.recv->GetScore()));
+		}
+
+		auto notification = FBS::Producer::CreateScoreNotificationDirect(builder, &scores);
+
+		this->shared->channel->SendNotification(
+			this->id,
+			FBS::Notification::Event::PRODUCER_SCORE,
+			FBS::Notification::Body::Producer_ScoreNotification,
+			notification.Union());
+
+		this->listener->OnProducerScore(this);
+	}
+
+	void Producer::RequestKeyFrame(uint32_t mappedSsrc, uint64_t nowMs)
+	{
+		if (this->kind != MediaKind::VIDEO)
+		{
+			return;
+		}
+
+		for (auto& stream : this->streams)
+		{
+			if (stream.mappedSsrc != mappedSsrc || !stream.recv)
+			{
+				continue;
+			}
+
+			SendKeyFrameRequest(stream, stream.recv->RequestKeyFrame(nowMs));
+
+			return;
+		}
+	}
+
+	void Producer::SendKeyFrameRequest(Stream& stream, RtpStreamRecv::KeyFrameRequestType type)
+	{
+		switch (type)
+		{
+			case RtpStreamRecv::KeyFrameRequestType::PLI:
+			{
+				const RTCP::Pli pli(0u, stream.ssrc);
+
+				this->listener->OnProducerRtcpFeedback(this, pli);
+
+				break;
+			}
+
+			case RtpStreamRecv::KeyFrameRequestType::FIR:
+			{
+				RTCP::Fir fir;
+
+				fir.SetMediaSsrc(0u);
+				fir.AddEntry(RTCP::Fir::Entry{ stream.ssrc, stream.recv->NextFirSequenceNumber() });
+
+				this->listener->OnProducerRtcpFeedback(this, fir);
+
+				break;
+			}
+
+			case RtpStreamRecv::KeyFrameRequestType::NONE:
+			{
+				break;
+			}
+		}
+	}
+
+	void Producer::ProcessFeedback(Stream& stream, uint64_t nowMs)
+	{
+		const auto deadline = stream.recv->GetNextDeadlineMs();
+
+		if (!deadline || *deadline > nowMs)
+		{
+			// The NACK list may have overflowed all the same.
+			SendKeyFrameRequest(stream, stream.recv->OnKeyFrameTimeout(nowMs));
+
+			return;
+		}
+
+		const auto lost = stream.recv->GetNacks(nowMs);
+
+		if (!lost.empty())
+		{
+			RTCP::Nack nack;
+
+			nack.SetSenderSsrc(0u);
+			nack.SetMediaSsrc(stream.ssrc);
+
+			for (const auto seq : lost)
+			{
+				if (!nack.AddLostSequenceNumber(seq))
+				{
+					break;
+				}
+			}
+
+			this->listener->OnProducerRtcpFeedback(this, nack);
+		}
+
+		SendKeyFrameRequest(stream, stream.recv->OnKeyFrameTimeout(nowMs));
+	}
+
+	void Producer::OnFeedbackTimer(uint64_t nowMs)
+	{
+		for (auto& stream : this->streams)
+		{
+			if (stream.recv)
+			{
+				ProcessFeedback(stream, nowMs);
+			}
+		}
+	}
+
+	std::optional<uint64_t> Producer::GetNextFeedbackDeadlineMs() const
+	{
+		std::optional<uint64_t> deadline;
+
+		for (const auto& stream : this->streams)
+		{
+			if (!stream.recv)
+			{
+				continue;
+			}
+
+			const auto streamDeadline = stream.recv->GetNextDeadlineMs();
+
+			if (streamDeadline && (!deadline || *streamDeadline < *deadline))
+			{
+				deadline = streamDeadline;
+			}
+		}
+
+		return deadline;
+	}
+
+	void Producer::SetRttMs(uint32_t rttMs)
+	{
+		for (auto& stream : this->streams)
+		{
+			if (stream.recv)
+			{
+				stream.recv->SetRttMs(rttMs);
+			}
+		}
+	}
+
+	bool Producer::IsStreamActive(uint32_t mappedSsrc, uint64_t nowMs) const
+	{
+		for (const auto& stream : this->streams)
+		{
+			if (stream.mappedSsrc == mappedSsrc)
+			{
+				return stream.recv && stream.recv->IsActive(nowMs);
+			}
+		}
+
+		return false;
 	}
 
 	void Producer::HandleRequest(Channel::ChannelRequest* request)
@@ -410,36 +805,35 @@ namespace RTC
 			auto& stream = this->streams[i];
 
 			// Encodings that received nothing yet have no stream to report.
-			if (stream.ssrc == 0u || stream.packetCount == 0u)
+			if (!stream.recv || stream.recv->GetPacketCount() == 0u)
 			{
 				continue;
 			}
 
-			const auto* codec =
-				this->rtpParameters.codecs.empty() ? nullptr : &this->rtpParameters.codecs[0];
+			auto& recv = *stream.recv;
 
 			stats.push_back(FBS::Producer::CreateRecvStreamStatsDirect(
 				builder,
 				static_cast<uint32_t>(i),
 				stream.ssrc,
-				stream.encoding.rtxSsrc ? flatbuffers::Optional<uint32_t>(*stream.encoding.rtxSsrc)
-																: flatbuffers::nullopt,
+				stream.rtxSsrc != 0u ? flatbuffers::Optional<uint32_t>(stream.rtxSsrc)
+														 : flatbuffers::nullopt,
 				stream.encoding.rid.empty() ? nullptr : stream.encoding.rid.c_str(),
-				codec ? codec->mimeType.c_str() : "",
-				stream.packetCount,
-				stream.transmission.GetBytes(),
-				stream.transmission.GetRate(nowMs),
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				0u,
-				stream.score));
+				recv.GetParams().mimeType.c_str(),
+				recv.GetPacketCount(),
+				recv.GetByteCount(),
+				recv.GetBitrate(nowMs),
+				static_cast<uint64_t>(std::max<int64_t>(recv.GetPacketsLost(), 0)),
+				recv.GetFractionLost(),
+				recv.GetJitter(),
+				recv.GetPacketsDiscarded(),
+				recv.GetPacketsRetransmitted(),
+				recv.GetPacketsRepaired(),
+				recv.GetNackCount(),
+				recv.GetNackPacketCount(),
+				recv.GetPliCount(),
+				recv.GetFirCount(),
+				recv.GetScore()));
 		}
 
 		auto response = FBS::Producer::CreateGetStatsResponseDirect(builder, &stats);

@@ -2,6 +2,7 @@
 
 #include "RTC/Router.hpp"
 
+#include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
 #include "RTC/ActiveSpeakerObserver.hpp"
@@ -421,7 +422,7 @@ namespace RTC
 	}
 
 	void Router::OnTransportProducerRtpPacketReceived(
-		Transport* /*transport*/, Producer* producer, RtpPacket& packet)
+		Transport* /*transport*/, Producer* producer, RtpPacket& packet, bool isKeyFrame)
 	{
 		// RtpObservers, before the consumers rewrite the packet in place.
 		if (const auto observersIt = this->mapProducerRtpObservers.find(producer);
@@ -442,11 +443,41 @@ namespace RTC
 
 		for (auto* consumer : it->second)
 		{
-			consumer->SendRtpPacket(packet);
+			consumer->SendRtpPacket(packet, isKeyFrame);
 		}
 	}
 
-	bool Router::OnTransportNewConsumer(
+	void Router::OnTransportProducerScore(Transport* /*transport*/, Producer* producer)
+	{
+		const auto it = this->mapProducerConsumers.find(producer);
+
+		if (it == this->mapProducerConsumers.end())
+		{
+			return;
+		}
+
+		const auto scores = producer->GetScores();
+
+		for (auto* consumer : it->second)
+		{
+			consumer->ProducerScoresChanged(scores);
+		}
+	}
+
+	void Router::OnTransportConsumerKeyFrameRequested(
+		Transport* /*transport*/, Consumer* consumer, uint32_t mappedSsrc)
+	{
+		const auto it = this->mapConsumerProducer.find(consumer);
+
+		if (it == this->mapConsumerProducer.end())
+		{
+			return;
+		}
+
+		it->second->RequestKeyFrame(mappedSsrc, DepLibUV::GetTimeMs());
+	}
+
+	Producer* Router::OnTransportNewConsumer(
 		Transport* /*transport*/, Consumer* consumer, const std::string& producerId)
 	{
 		const auto it = this->mapProducers.find(producerId);
@@ -461,7 +492,7 @@ namespace RTC
 		this->mapProducerConsumers[producer].push_back(consumer);
 		this->mapConsumerProducer[consumer] = producer;
 
-		return producer->IsPaused();
+		return producer;
 	}
 
 	void Router::OnTransportConsumerClosed(Transport* /*transport*/, Consumer* consumer)

@@ -211,7 +211,10 @@ namespace RTC
 			encoding.rtxSsrc = data->rtx()->ssrc();
 		}
 
-		encoding.dtx = data->dtx();
+		if (data->dtx())
+		{
+			encoding.dtx = *data->dtx();
+		}
 
 		if (data->scalability_mode())
 		{
@@ -236,7 +239,7 @@ namespace RTC
 			encoding.codecPayloadType ? flatbuffers::Optional<uint8_t>(*encoding.codecPayloadType)
 																: flatbuffers::nullopt,
 			encoding.rtxSsrc ? FBS::RtpParameters::CreateRtx(builder, *encoding.rtxSsrc) : 0,
-			encoding.dtx,
+			encoding.dtx ? flatbuffers::Optional<bool>(*encoding.dtx) : flatbuffers::nullopt,
 			encoding.scalabilityMode.empty() ? nullptr : encoding.scalabilityMode.c_str(),
 			encoding.maxBitrate ? flatbuffers::Optional<uint32_t>(*encoding.maxBitrate)
 													: flatbuffers::nullopt);

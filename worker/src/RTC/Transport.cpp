@@ -5,8 +5,11 @@
 #include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
+#include "RTC/RtcpInterval.hpp"
+#include "Utils/Crypto.hpp"
 
 #include <algorithm>
+#include <variant>
 
 namespace RTC
 {
@@ -34,12 +37,18 @@ namespace RTC
 			this->initialAvailableOutgoingBitrate = options->initial_available_outgoing_bitrate();
 		}
 
+		this->rtcpSsrc  = Utils::Crypto::GetRandomUInt(1u, 0xFFFFFFFEu);
+		this->rtcpCname = Utils::Crypto::GetRandomString(16u);
+
 		// This may throw.
 		this->shared->registrator->RegisterHandler(this->id, this);
 	}
 
 	Transport::~Transport()
 	{
+		this->rtcpTimer.reset();
+		this->feedbackTimer.reset();
+
 		CloseProducersAndConsumers();
 
 		this->shared->registrator->UnregisterHandler(this->id);
@@ -154,6 +163,11 @@ namespace RTC
 			builder, static_cast<FBS::Producer::Type>(producerPtr->GetType()));
 
 		request->Accept(FBS::Response::Body::Transport_ProduceResponse, response);
+
+		if (!this->rtcpTimer)
+		{
+			ScheduleRtcpReports(DepLibUV::GetTimeMs(), true);
+		}
 	}
 
 	void Transport::Consume(Channel::ChannelRequest* request)
@@ -179,7 +193,7 @@ namespace RTC
 		}
 
 		// This may throw.
-		auto consumer = std::make_unique<Consumer>(this->shared, consumerId, this, body, false);
+		auto consumer = std::make_unique<Consumer>(this->shared, consumerId, this, body);
 
 		for (const auto ssrc : consumer->GetSsrcs())
 		{
@@ -190,14 +204,11 @@ namespace RTC
 		}
 
 		// This may throw (unknown producer).
-		const bool producerPaused =
+		auto* producer =
 			this->listener->OnTransportNewConsumer(this, consumer.get(), consumer->GetProducerId());
 
-		if (producerPaused)
-		{
-			// Silently: the app learns it from the response.
-			consumer->ProducerPausedSilently();
-		}
+		// Silently: the app learns it from the response.
+		consumer->SetProducerState(producer->IsPaused(), producer->GetScores());
 
 		for (const auto ssrc : consumer->GetSsrcs())
 		{
@@ -209,13 +220,33 @@ namespace RTC
 		this->mapConsumers[consumerId] = std::move(consumer);
 
 		auto& builder = request->GetBufferBuilder();
-		const std::vector<uint8_t> producerScores;
-		auto score = FBS::Consumer::CreateConsumerScoreDirect(
-			builder, consumerPtr->GetScore(), consumerPtr->GetScore(), &producerScores);
+		auto score    = FBS::Consumer::CreateConsumerScoreDirect(
+      builder,
+      consumerPtr->GetScore(),
+      consumerPtr->GetProducerScore(),
+      &consumerPtr->GetProducerScores());
+		flatbuffers::Offset<FBS::Consumer::ConsumerLayers> preferredLayers;
+
+		if (const auto& layers = consumerPtr->GetPreferredLayers())
+		{
+			preferredLayers = FBS::Consumer::CreateConsumerLayers(
+				builder,
+				layers->spatialLayer,
+				layers->temporalLayer ? flatbuffers::Optional<uint8_t>(*layers->temporalLayer)
+															: flatbuffers::nullopt);
+		}
+
 		auto response = FBS::Transport::CreateConsumeResponse(
-			builder, consumerPtr->IsPaused(), consumerPtr->IsProducerPaused(), score);
+			builder, consumerPtr->IsPaused(), consumerPtr->IsProducerPaused(), score, preferredLayers);
 
 		request->Accept(FBS::Response::Body::Transport_ConsumeResponse, response);
+
+		if (!this->rtcpTimer)
+		{
+			ScheduleRtcpReports(DepLibUV::GetTimeMs(), true);
+		}
+
+		consumerPtr->RequestKeyFrameIfNeeded();
 	}
 
 	void Transport::CloseProducer(Producer* producer)
@@ -251,6 +282,38 @@ namespace RTC
 	void Transport::OnProducerResumed(Producer* producer)
 	{
 		this->listener->OnTransportProducerResumed(this, producer);
+	}
+
+	void Transport::OnProducerRtcpFeedback(Producer* /*producer*/, const RTCP::AnyPacket& packet)
+	{
+		RTCP::CompoundPacket::Builder builder;
+
+		builder.Add(packet);
+		SendRtcpCompound(builder);
+	}
+
+	void Transport::OnProducerScore(Producer* producer)
+	{
+		this->listener->OnTransportProducerScore(this, producer);
+	}
+
+	void
+	Transport::OnConsumerRetransmitRtpPacket(Consumer* /*consumer*/, const uint8_t* data, size_t len)
+	{
+		const size_t sent = SendRtpData(data, len);
+
+		if (sent > 0u)
+		{
+			const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+			this->sendTransmission.Update(sent, nowMs);
+			this->sendRtxTransmission.Update(sent, nowMs);
+		}
+	}
+
+	void Transport::OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc)
+	{
+		this->listener->OnTransportConsumerKeyFrameRequested(this, consumer, mappedSsrc);
 	}
 
 	void Transport::OnConsumerSendRtpPacket(Consumer* /*consumer*/, RtpPacket& packet)
@@ -647,17 +710,279 @@ namespace RTC
 
 		packet->SetExtensionIds(producer->GetExtensionIds());
 
-		if (producer->ReceiveRtpPacket(*packet, nowMs) != Producer::ReceiveResult::MEDIA)
+		bool isKeyFrame{ false };
+		const auto result = producer->ReceiveRtpPacket(*packet, nowMs, isKeyFrame);
+
+		if (const auto deadline = producer->GetNextFeedbackDeadlineMs())
+		{
+			ScheduleFeedback(*deadline, nowMs);
+		}
+
+		if (result != Producer::ReceiveResult::MEDIA)
 		{
 			return;
 		}
 
-		this->listener->OnTransportProducerRtpPacketReceived(this, producer, *packet);
+		this->listener->OnTransportProducerRtpPacketReceived(this, producer, *packet, isKeyFrame);
 	}
 
-	void Transport::ReceiveRtcpPacket(const uint8_t* /*data*/, size_t /*len*/)
+	void Transport::ReceiveRtcpPacket(const uint8_t* data, size_t len)
 	{
-		// RTCP is handled with the media routing work; until then it is dropped.
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+		RTCP::CompoundPacket::Reader reader(std::span<const uint8_t>(data, len));
+
+		this->avgRtcpSize = RtcpInterval::UpdateAverageSize(this->avgRtcpSize, len);
+
+		auto findConsumer = [this](uint32_t ssrc) -> Consumer*
+		{
+			const auto it = this->mapSsrcConsumer.find(ssrc);
+
+			return it != this->mapSsrcConsumer.end() ? it->second : nullptr;
+		};
+
+		auto receiveReportBlocks = [&](std::span<const RTCP::ReportBlock> blocks)
+		{
+			for (const auto& block : blocks)
+			{
+				if (auto* consumer = findConsumer(block.ssrc))
+				{
+					consumer->ReceiveReportBlock(block, nowMs);
+
+					// The RTT to this endpoint paces our NACK retries too.
+					if (const auto rtt = consumer->GetRttMs())
+					{
+						for (auto& [id, producer] : this->mapProducers)
+						{
+							producer->SetRttMs(*rtt);
+						}
+					}
+				}
+			}
+		};
+
+		for (const auto& any : reader)
+		{
+			std::visit(
+				[&](const auto& packet)
+				{
+					using T = std::decay_t<decltype(packet)>;
+
+					if constexpr (std::is_same_v<T, RTCP::SenderReport>)
+					{
+						const auto it = this->mapSsrcProducer.find(packet.GetSsrc());
+
+						if (it != this->mapSsrcProducer.end())
+						{
+							it->second->ReceiveSenderReport(
+								packet.GetSsrc(), packet.GetNtpTime().ToCompact(), nowMs);
+						}
+
+						receiveReportBlocks(packet.GetReportBlocks());
+					}
+					else if constexpr (std::is_same_v<T, RTCP::ReceiverReport>)
+					{
+						receiveReportBlocks(packet.GetReportBlocks());
+					}
+					else if constexpr (std::is_same_v<T, RTCP::Nack>)
+					{
+						if (auto* consumer = findConsumer(packet.GetMediaSsrc()))
+						{
+							consumer->ReceiveNack(packet, nowMs);
+						}
+					}
+					else if constexpr (std::is_same_v<T, RTCP::Pli>)
+					{
+						if (auto* consumer = findConsumer(packet.GetMediaSsrc()))
+						{
+							consumer->ReceiveKeyFrameRequest(packet.GetMediaSsrc(), false);
+						}
+					}
+					else if constexpr (std::is_same_v<T, RTCP::Fir>)
+					{
+						for (const auto& entry : packet.GetEntries())
+						{
+							if (auto* consumer = findConsumer(entry.ssrc))
+							{
+								consumer->ReceiveKeyFrameRequest(entry.ssrc, true);
+							}
+						}
+					}
+					else
+					{
+						// SDES, BYE, REMB, transport-cc, XR and unknown types carry
+						// nothing we act on yet.
+					}
+				},
+				any);
+		}
+
+		if (reader.GetError() != RTCP::ParseError::NONE)
+		{
+			++this->dropped.invalidRtcp;
+		}
+	}
+
+	void Transport::SendRtcpCompound(const RTCP::CompoundPacket::Builder& builder)
+	{
+		const size_t len = builder.Serialize(std::span<uint8_t>(this->rtcpBuffer));
+
+		if (len == 0u)
+		{
+			return;
+		}
+
+		this->avgRtcpSize = RtcpInterval::UpdateAverageSize(this->avgRtcpSize, len);
+
+		const size_t sent = SendRtcpData(this->rtcpBuffer, len);
+
+		if (sent > 0u)
+		{
+			this->sendTransmission.Update(sent, DepLibUV::GetTimeMs());
+		}
+	}
+
+	void Transport::SendRtcpReports(uint64_t nowMs)
+	{
+		std::vector<RTCP::SenderReport> senderReports;
+		std::vector<RTCP::ReportBlock> blocks;
+
+		for (auto& [id, consumer] : this->mapConsumers)
+		{
+			consumer->FillSenderReports(senderReports, nowMs);
+		}
+
+		for (auto& [id, producer] : this->mapProducers)
+		{
+			producer->FillReportBlocks(blocks, nowMs);
+		}
+
+		if (senderReports.empty() && blocks.empty())
+		{
+			return;
+		}
+
+		// Report blocks go in an RR from our own SSRC (RFC 3550 6.4.2 allows
+		// them in any SR too; an RR keeps them apart from the send streams).
+		// One datagram per batch, so each stays under the MTU.
+		constexpr size_t MaxSenderReportsPerPacket{ 10u };
+		size_t srIdx{ 0u };
+		size_t blockIdx{ 0u };
+
+		while (srIdx < senderReports.size() || blockIdx < blocks.size())
+		{
+			RTCP::CompoundPacket::Builder builder;
+			RTCP::ReceiverReport receiverReport;
+			RTCP::Sdes sdes;
+			const size_t srEnd = std::min(srIdx + MaxSenderReportsPerPacket, senderReports.size());
+
+			for (size_t i = srIdx; i < srEnd; ++i)
+			{
+				builder.Add(senderReports[i]);
+			}
+
+			if (blockIdx < blocks.size() || srIdx == srEnd)
+			{
+				receiverReport.SetSsrc(this->rtcpSsrc);
+
+				while (blockIdx < blocks.size() && receiverReport.AddReportBlock(blocks[blockIdx]))
+				{
+					++blockIdx;
+				}
+
+				builder.Add(receiverReport);
+			}
+
+			const uint32_t cnameSsrc = srIdx < srEnd ? senderReports[srIdx].GetSsrc() : this->rtcpSsrc;
+
+			sdes.AddChunk(cnameSsrc);
+			sdes.AddItem(RTCP::Sdes::ItemType::CNAME, this->rtcpCname);
+			builder.Add(sdes);
+
+			SendRtcpCompound(builder);
+
+			srIdx = srEnd;
+		}
+	}
+
+	void Transport::ScheduleRtcpReports(uint64_t nowMs, bool initial)
+	{
+		if (!this->rtcpTimer)
+		{
+			this->rtcpTimer = std::make_unique<TimerHandle>(&this->timerListener);
+		}
+
+		RtcpInterval::Input input;
+		uint32_t senders{ 0u };
+
+		for (const auto& [id, producer] : this->mapProducers)
+		{
+			senders += static_cast<uint32_t>(producer->GetScores().size());
+		}
+
+		const auto ourStreams = static_cast<uint32_t>(this->mapConsumers.size());
+
+		input.members        = senders + std::max<uint32_t>(ourStreams, 1u);
+		input.senders        = senders + ourStreams;
+		input.weSent         = ourStreams > 0u;
+		input.sessionBitrate = static_cast<uint64_t>(this->recvRtpTransmission.GetRate(nowMs)) +
+													 this->sendRtpTransmission.GetRate(nowMs);
+		input.avgRtcpSize = this->avgRtcpSize;
+		input.initial     = initial;
+
+		const uint64_t intervalMs = RtcpInterval::Randomize(
+			RtcpInterval::ComputeMs(input),
+			static_cast<double>(Utils::Crypto::GetRandomUInt(0u, 1000000u)) / 1000000.0);
+
+		this->rtcpTimer->Start(intervalMs);
+	}
+
+	void Transport::ScheduleFeedback(uint64_t deadlineMs, uint64_t nowMs)
+	{
+		if (!this->feedbackTimer)
+		{
+			this->feedbackTimer = std::make_unique<TimerHandle>(&this->timerListener);
+		}
+
+		if (this->feedbackTimer->IsActive() && this->feedbackDeadlineMs <= deadlineMs)
+		{
+			return;
+		}
+
+		this->feedbackDeadlineMs = deadlineMs;
+		this->feedbackTimer->Start(deadlineMs > nowMs ? deadlineMs - nowMs : 0u);
+	}
+
+	void Transport::OnTimer(TimerHandle* timer)
+	{
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		if (timer == this->rtcpTimer.get())
+		{
+			SendRtcpReports(nowMs);
+			ScheduleRtcpReports(nowMs, false);
+		}
+		else if (timer == this->feedbackTimer.get())
+		{
+			std::optional<uint64_t> next;
+
+			for (auto& [id, producer] : this->mapProducers)
+			{
+				producer->OnFeedbackTimer(nowMs);
+
+				const auto deadline = producer->GetNextFeedbackDeadlineMs();
+
+				if (deadline && (!next || *deadline < *next))
+				{
+					next = deadline;
+				}
+			}
+
+			if (next)
+			{
+				// Never spin: a deadline already past runs on the next tick.
+				ScheduleFeedback(std::max(*next, nowMs + 1u), nowMs);
+			}
+		}
 	}
 
 	void Transport::Notify(

@@ -437,6 +437,23 @@ namespace RTC
 		return tuple->Send(data, len) ? len : 0u;
 	}
 
+	size_t WebRtcTransport::SendRtcpData(const uint8_t* data, size_t len)
+	{
+		auto* tuple = this->iceServer ? this->iceServer->GetSelectedTuple() : nullptr;
+
+		if (!tuple || !this->srtpSendSession)
+		{
+			return 0u;
+		}
+
+		if (!this->srtpSendSession->EncryptRtcp(&data, &len))
+		{
+			return 0u;
+		}
+
+		return tuple->Send(data, len) ? len : 0u;
+	}
+
 	void WebRtcTransport::FillDumpResponse(Channel::ChannelRequest* request)
 	{
 		auto& builder      = request->GetBufferBuilder();

@@ -1,0 +1,108 @@
+#ifndef MS_RTC_RTP_STREAM_SEND_HPP
+#define MS_RTC_RTP_STREAM_SEND_HPP
+
+#include "common.hpp"
+
+#include "RTC/RTCP/Nack.hpp"
+#include "RTC/RTCP/ReportBlock.hpp"
+#include "RTC/RTCP/SenderReport.hpp"
+#include "RTC/RateCalculator.hpp"
+#include "RTC/RetransmissionBuffer.hpp"
+#include "RTC/RtpPacket.hpp"
+#include "RTC/StreamScore.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace RTC
+{
+	// One RTP stream a Consumer sends: counters, the sender report about it,
+	// a retransmission buffer answering NACKs (with RTX when negotiated), and
+	// the score from the receiver reports of the far end.
+	//
+	// Clock-free: every method takes the current time.
+	class RtpStreamSend
+	{
+	public:
+		struct Params
+		{
+			uint32_t ssrc{ 0u };
+			uint8_t payloadType{ 0u };
+			uint32_t clockRate{ 90000u };
+			std::string mimeType;
+			uint32_t rtxSsrc{ 0u };
+			uint8_t rtxPayloadType{ 0u };
+			bool useNack{ false };
+			// Packets kept for retransmission (video with NACK).
+			size_t bufferCapacity{ 600u };
+		};
+
+		// Hands a packet to resend (RTX-encoded when negotiated) to the owner.
+		using ResendFn = std::function<void(const uint8_t* data, size_t len)>;
+
+	public:
+		explicit RtpStreamSend(const Params& params);
+
+	public:
+		const Params& GetParams() const { return this->params; }
+		uint32_t GetSsrc() const { return this->params.ssrc; }
+		// The packet has been sent (in its final form).
+		void PacketSent(const RtpPacket& packet, uint64_t nowMs);
+		// Resends what the NACK asks for and is still held.
+		void ReceiveNack(const RTCP::Nack& nack, uint64_t nowMs, const ResendFn& resend);
+		void ReceiveKeyFrameRequest(bool isFir);
+		void ReceiveReportBlock(const RTCP::ReportBlock& block, uint64_t nowMs);
+		// The sender report to send now, stamped `ntpMs` (the NTP clock in ms);
+		// nullopt before anything was sent.
+		std::optional<RTCP::SenderReport> GetSenderReport(uint64_t nowMs, uint64_t ntpMs);
+		// The packet numbering changed (a new source): forget the held packets.
+		void ClearBuffer();
+		uint8_t GetScore() const { return this->score.GetScore(); }
+		uint32_t GetRttMs() const { return this->rttMs; }
+		bool HasRtt() const { return this->hasRtt; }
+
+		/* Counters for getStats(). */
+		uint64_t GetPacketCount() const { return this->packetCount; }
+		uint64_t GetByteCount() const { return this->transmission.GetBytes(); }
+		uint32_t GetBitrate(uint64_t nowMs) { return this->transmission.GetRate(nowMs); }
+		int64_t GetPacketsLost() const { return this->packetsLost; }
+		uint8_t GetFractionLost() const { return this->fractionLost; }
+		uint64_t GetPacketsRetransmitted() const { return this->retransmittedCount; }
+		uint64_t GetNackCount() const { return this->nackCount; }
+		uint64_t GetNackPacketCount() const { return this->nackPacketCount; }
+		uint64_t GetPliCount() const { return this->pliCount; }
+		uint64_t GetFirCount() const { return this->firCount; }
+
+	private:
+		// Passed by argument.
+		Params params;
+		// Allocated by this, at the first packet (idle consumers cost nothing).
+		std::unique_ptr<RetransmissionBuffer> buffer;
+		// Others.
+		StreamScore score{ 10u };
+		RateCalculator transmission;
+		uint64_t packetCount{ 0u };
+		uint64_t retransmittedCount{ 0u };
+		uint64_t nackCount{ 0u };
+		uint64_t nackPacketCount{ 0u };
+		uint64_t pliCount{ 0u };
+		uint64_t firCount{ 0u };
+		int64_t packetsLost{ 0 };
+		uint8_t fractionLost{ 0u };
+		uint32_t rttMs{ 0u };
+		bool hasRtt{ false };
+		// Last packet sent: SR's RTP timestamp is extrapolated from it.
+		uint32_t lastRtpTimestamp{ 0u };
+		uint64_t lastPacketMs{ 0u };
+		uint16_t rtxSeq{ 0u };
+		// Previous report block's values, to compute the interval's sample.
+		uint32_t lastReportedHighest{ 0u };
+		int32_t lastReportedLost{ 0 };
+		bool hasReport{ false };
+		uint8_t rtxBuffer[RetransmissionBuffer::MaxPacketSize + RtpPacket::RtxOsnSize];
+	};
+} // namespace RTC
+
+#endif
