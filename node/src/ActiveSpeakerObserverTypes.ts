@@ -1,15 +1,9 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
 import type { Producer } from './ProducerTypes';
-import type {
-	RtpObserver,
-	RtpObserverEvents,
-	RtpObserverObserverEvents,
-} from './RtpObserverTypes';
+import type { RtpObserver, RtpObserverEvents, RtpObserverObserverEvents } from './RtpObserverTypes';
 import type { AppData } from './typesGeneric';
 
-export type ActiveSpeakerObserverOptions<
-	ActiveSpeakerObserverAppData extends AppData = AppData,
-> = {
+export type ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData extends AppData = AppData> = {
 	/**
 	 * Interval in ms between two decisions on the dominant speaker. Default 300.
 	 */
@@ -39,12 +33,13 @@ export type ActiveSpeakerObserverObserverEvents = RtpObserverObserverEvents & {
 	dominantspeaker: [ActiveSpeakerObserverDominantSpeaker];
 };
 
-export interface ActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>
-	extends RtpObserver<
-		ActiveSpeakerObserverAppData,
-		ActiveSpeakerObserverEvents,
-		ActiveSpeakerObserverObserver
-	> {
+export interface ActiveSpeakerObserver<
+	ActiveSpeakerObserverAppData extends AppData = AppData,
+> extends RtpObserver<
+	ActiveSpeakerObserverAppData,
+	ActiveSpeakerObserverEvents,
+	ActiveSpeakerObserverObserver
+> {
 	/**
 	 * RtpObserver type.
 	 */

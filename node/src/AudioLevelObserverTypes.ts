@@ -1,15 +1,9 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
 import type { Producer } from './ProducerTypes';
-import type {
-	RtpObserver,
-	RtpObserverEvents,
-	RtpObserverObserverEvents,
-} from './RtpObserverTypes';
+import type { RtpObserver, RtpObserverEvents, RtpObserverObserverEvents } from './RtpObserverTypes';
 import type { AppData } from './typesGeneric';
 
-export type AudioLevelObserverOptions<
-	AudioLevelObserverAppData extends AppData = AppData,
-> = {
+export type AudioLevelObserverOptions<AudioLevelObserverAppData extends AppData = AppData> = {
 	/**
 	 * Maximum number of entries in the 'volumes' event. Default 1.
 	 */
@@ -57,12 +51,13 @@ export type AudioLevelObserverObserverEvents = RtpObserverObserverEvents & {
 	silence: [];
 };
 
-export interface AudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData>
-	extends RtpObserver<
-		AudioLevelObserverAppData,
-		AudioLevelObserverEvents,
-		AudioLevelObserverObserver
-	> {
+export interface AudioLevelObserver<
+	AudioLevelObserverAppData extends AppData = AppData,
+> extends RtpObserver<
+	AudioLevelObserverAppData,
+	AudioLevelObserverEvents,
+	AudioLevelObserverObserver
+> {
 	/**
 	 * RtpObserver type.
 	 */

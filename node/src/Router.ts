@@ -474,11 +474,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 
 		const rtpObserverId = generateUUIDv4();
 		const builder = this.#channel.bufferBuilder;
-		const bodyOffset = serializeCreateAudioLevelObserverRequest(
-			builder,
-			rtpObserverId,
-			normalized
-		);
+		const bodyOffset = serializeCreateAudioLevelObserverRequest(builder, rtpObserverId, normalized);
 
 		await this.#channel.request(
 			Method.ROUTER_CREATE_AUDIOLEVELOBSERVER,

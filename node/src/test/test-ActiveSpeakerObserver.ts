@@ -306,17 +306,20 @@ describe('ActiveSpeakerObserver methods', () => {
 	test.each<[string, (o: RtpObserver, options: unknown) => Promise<void>]>([
 		['addProducer', (o, options) => o.addProducer(options as never)],
 		['removeProducer', (o, options) => o.removeProducer(options as never)],
-	])('%s() rejects TypeError on bad arguments, NotFoundError on unknown Producers', async (_name, call) => {
-		const activeSpeakerObserver = await router.createActiveSpeakerObserver();
+	])(
+		'%s() rejects TypeError on bad arguments, NotFoundError on unknown Producers',
+		async (_name, call) => {
+			const activeSpeakerObserver = await router.createActiveSpeakerObserver();
 
-		for (const options of [undefined, 'foo', {}, { producerId: 1 }]) {
-			await expect(call(activeSpeakerObserver, options)).rejects.toBeInstanceOf(TypeError);
+			for (const options of [undefined, 'foo', {}, { producerId: 1 }]) {
+				await expect(call(activeSpeakerObserver, options)).rejects.toBeInstanceOf(TypeError);
+			}
+
+			await expect(call(activeSpeakerObserver, { producerId: 'foo' })).rejects.toBeInstanceOf(
+				NotFoundError
+			);
 		}
-
-		await expect(call(activeSpeakerObserver, { producerId: 'foo' })).rejects.toBeInstanceOf(
-			NotFoundError
-		);
-	});
+	);
 
 	test.each<[string, (o: RtpObserver) => Promise<void>]>([
 		['pause', o => o.pause()],

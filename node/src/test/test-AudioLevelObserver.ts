@@ -431,9 +431,7 @@ describe('audioLevelObserver.addProducer() and removeProducer()', () => {
 			},
 		});
 
-		await expect(call(audioLevelObserver, otherProducer.id)).rejects.toBeInstanceOf(
-			NotFoundError
-		);
+		await expect(call(audioLevelObserver, otherProducer.id)).rejects.toBeInstanceOf(NotFoundError);
 
 		// A closed Producer is unknown too.
 		producerA.close();
@@ -675,10 +673,8 @@ describe('AudioLevelObserver with RTP from a plain sender', () => {
 
 		await waitForEvent(loud, 'silence');
 
-		const [quiet] = await waitForEvent<[AudioLevelObserverVolume[]]>(
-			all,
-			'volumes',
-			volumes => volumes.every(({ volume }) => volume === -100)
+		const [quiet] = await waitForEvent<[AudioLevelObserverVolume[]]>(all, 'volumes', volumes =>
+			volumes.every(({ volume }) => volume === -100)
 		);
 
 		expect(producerIdsOf(quiet).sort()).toEqual([producerA.id, producerB.id].sort());

@@ -55,8 +55,7 @@ namespace RTC
 
 		/* Pure virtual methods inherited from RtpObserver::Listener. */
 	public:
-		Producer* RtpObserverGetProducer(
-			RtpObserver* rtpObserver, const std::string& producerId) override;
+		Producer* RtpObserverGetProducer(const std::string& producerId) override;
 		void OnRtpObserverAddProducer(RtpObserver* rtpObserver, Producer* producer) override;
 		void OnRtpObserverRemoveProducer(RtpObserver* rtpObserver, Producer* producer) override;
 

@@ -30,9 +30,8 @@ namespace RTC
 
 		public:
 			// nullptr when the Router has no such Producer.
-			virtual Producer* RtpObserverGetProducer(
-				RtpObserver* rtpObserver, const std::string& producerId) = 0;
-			virtual void OnRtpObserverAddProducer(RtpObserver* rtpObserver, Producer* producer) = 0;
+			virtual Producer* RtpObserverGetProducer(const std::string& producerId)                = 0;
+			virtual void OnRtpObserverAddProducer(RtpObserver* rtpObserver, Producer* producer)    = 0;
 			virtual void OnRtpObserverRemoveProducer(RtpObserver* rtpObserver, Producer* producer) = 0;
 		};
 
@@ -58,8 +57,8 @@ namespace RTC
 
 	protected:
 		// Throws MediaSoupTypeError when the Producer cannot be observed.
-		virtual void AddProducer(Producer* producer)    = 0;
-		virtual void RemoveProducer(Producer* producer) = 0;
+		virtual void AddProducer(Producer* producer)                               = 0;
+		virtual void RemoveProducer(Producer* producer)                            = 0;
 		virtual void ObserveRtpPacket(Producer* producer, const RtpPacket& packet) = 0;
 		virtual void Paused()                                                      = 0;
 		virtual void Resumed()                                                     = 0;

@@ -100,9 +100,10 @@ namespace RTC
 
 	void ActiveSpeakerObserver::NotifyDominantSpeaker(const std::string& producerId)
 	{
+		namespace Fbs = FBS::ActiveSpeakerObserver;
+
 		auto& builder = this->shared->channel->GetNotificationBuilder();
-		auto body =
-			FBS::ActiveSpeakerObserver::CreateDominantSpeakerNotificationDirect(builder, producerId.c_str());
+		auto body = Fbs::CreateDominantSpeakerNotification(builder, builder.CreateString(producerId));
 
 		this->shared->channel->SendNotification(
 			this->id,

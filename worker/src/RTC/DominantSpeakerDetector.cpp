@@ -62,7 +62,8 @@ namespace RTC
 		speaker.paused       = paused;
 	}
 
-	void DominantSpeakerDetector::AddLevel(const std::string& producerId, uint8_t level, uint64_t nowMs)
+	void
+	DominantSpeakerDetector::AddLevel(const std::string& producerId, uint8_t level, uint64_t nowMs)
 	{
 		// 7 bits on the wire.
 		if (level > 127u)
@@ -128,8 +129,8 @@ namespace RTC
 		return this->dominant;
 	}
 
-	std::optional<DominantSpeakerDetector::Scores> DominantSpeakerDetector::GetScores(
-		const std::string& producerId, uint64_t nowMs)
+	std::optional<DominantSpeakerDetector::Scores>
+	DominantSpeakerDetector::GetScores(const std::string& producerId, uint64_t nowMs)
 	{
 		const auto it = this->speakers.find(producerId);
 
@@ -188,7 +189,10 @@ namespace RTC
 
 	bool DominantSpeakerDetector::Beats(const Scores& challenger, const Scores& dominant)
 	{
-		const auto ratio = [](double a, double b) { return (a + ScoreEpsilon) / (b + ScoreEpsilon); };
+		const auto ratio = [](double a, double b)
+		{
+			return (a + ScoreEpsilon) / (b + ScoreEpsilon);
+		};
 
 		return ratio(challenger.immediate, dominant.immediate) >= ImmediateRatio &&
 					 ratio(challenger.medium, dominant.medium) >= MediumRatio &&

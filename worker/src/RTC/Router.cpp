@@ -246,8 +246,6 @@ namespace RTC
 				break;
 			}
 
-			// RtpObservers.
-
 			case FBS::Request::Method::ROUTER_CREATE_AUDIOLEVELOBSERVER:
 			{
 				const auto* body = request->GetBody<FBS::Router::CreateAudioLevelObserverRequest>();
@@ -262,8 +260,8 @@ namespace RTC
 				CheckNewRtpObserverId(rtpObserverId);
 
 				// This may throw.
-				this->mapRtpObservers[rtpObserverId] = std::make_unique<AudioLevelObserver>(
-					this->shared, rtpObserverId, this, body->options());
+				this->mapRtpObservers[rtpObserverId] =
+					std::make_unique<AudioLevelObserver>(this->shared, rtpObserverId, this, body->options());
 
 				request->Accept();
 
@@ -305,8 +303,7 @@ namespace RTC
 
 				if (it == this->mapRtpObservers.end())
 				{
-					MS_THROW_NOT_FOUND_ERROR(
-						"no RtpObserver with id '%s'", body->rtp_observer_id()->c_str());
+					MS_THROW_NOT_FOUND_ERROR("no RtpObserver with id '%s'", body->rtp_observer_id()->c_str());
 				}
 
 				auto* rtpObserver = it->second.get();
@@ -538,8 +535,7 @@ namespace RTC
 		}
 	}
 
-	Producer* Router::RtpObserverGetProducer(
-		RtpObserver* /*rtpObserver*/, const std::string& producerId)
+	Producer* Router::RtpObserverGetProducer(const std::string& producerId)
 	{
 		const auto it = this->mapProducers.find(producerId);
 

@@ -125,7 +125,7 @@ namespace RTC
 
 	Producer* RtpObserver::GetProducer(const std::string& producerId)
 	{
-		auto* producer = this->listener->RtpObserverGetProducer(this, producerId);
+		auto* producer = this->listener->RtpObserverGetProducer(producerId);
 
 		if (!producer)
 		{

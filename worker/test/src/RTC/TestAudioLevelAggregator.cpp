@@ -14,7 +14,8 @@ using Report = AudioLevelAggregator::Report;
 namespace
 {
 	// The volumes as (producerId, dBov) pairs, easier to compare.
-	std::vector<std::pair<std::string, int>> Pairs(const std::vector<AudioLevelAggregator::Volume>& volumes)
+	std::vector<std::pair<std::string, int>>
+	Pairs(const std::vector<AudioLevelAggregator::Volume>& volumes)
 	{
 		std::vector<std::pair<std::string, int>> pairs;
 
@@ -26,7 +27,8 @@ namespace
 		return pairs;
 	}
 
-	void AddLevels(AudioLevelAggregator& aggregator, const std::string& id, std::vector<uint8_t> levels)
+	void
+	AddLevels(AudioLevelAggregator& aggregator, const std::string& id, std::vector<uint8_t> levels)
 	{
 		for (const auto level : levels)
 		{
@@ -103,7 +105,8 @@ TEST_CASE("AudioLevelAggregator averages each interval", "[AudioLevelAggregator]
 
 		// Each CloseInterval() starts over: earlier rows do not leak in.
 		REQUIRE(aggregator.CloseInterval(volumes) == Report::VOLUMES);
-		REQUIRE(Pairs(volumes) == std::vector<std::pair<std::string, int>>{ { "a", row.expectedVolume } });
+		REQUIRE(
+			Pairs(volumes) == std::vector<std::pair<std::string, int>>{ { "a", row.expectedVolume } });
 	}
 }
 
@@ -125,7 +128,8 @@ TEST_CASE("AudioLevelAggregator reports the loudest first", "[AudioLevelAggregat
 		AddLevels(aggregator, "c", { 35, 35 });
 
 		REQUIRE(aggregator.CloseInterval(volumes) == Report::VOLUMES);
-		REQUIRE(Pairs(volumes) == std::vector<std::pair<std::string, int>>{ { "b", -20 }, { "c", -35 } });
+		REQUIRE(
+			Pairs(volumes) == std::vector<std::pair<std::string, int>>{ { "b", -20 }, { "c", -35 } });
 	}
 
 	SECTION("only averages at or above the threshold")

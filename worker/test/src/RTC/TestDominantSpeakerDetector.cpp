@@ -41,8 +41,8 @@ namespace
 	public:
 		// Runs `durationMs` with these levels; returns the changes of dominant
 		// speaker, with their times.
-		std::vector<std::pair<uint64_t, std::string>> Run(
-			const std::map<std::string, uint8_t>& levels, uint64_t durationMs)
+		std::vector<std::pair<uint64_t, std::string>>
+		Run(const std::map<std::string, uint8_t>& levels, uint64_t durationMs)
 		{
 			std::vector<std::pair<uint64_t, std::string>> changes;
 			const uint64_t endMs = this->nowMs + durationMs;
@@ -69,7 +69,8 @@ namespace
 		}
 
 		// Only the speakers, in order.
-		std::vector<std::string> RunSpeakers(const std::map<std::string, uint8_t>& levels, uint64_t durationMs)
+		std::vector<std::string>
+		RunSpeakers(const std::map<std::string, uint8_t>& levels, uint64_t durationMs)
 		{
 			std::vector<std::string> speakers;
 
@@ -138,7 +139,8 @@ TEST_CASE("DominantSpeakerDetector picks a first speaker", "[DominantSpeakerDete
 
 	SECTION("the only one talking, once")
 	{
-		REQUIRE(conversation.RunSpeakers({ { "a", Silent }, { "b", Normal } }, 10000u) == Speakers{ "b" });
+		REQUIRE(
+			conversation.RunSpeakers({ { "a", Silent }, { "b", Normal } }, 10000u) == Speakers{ "b" });
 		REQUIRE(conversation.detector.GetDominantSpeaker() == "b");
 	}
 
@@ -190,8 +192,7 @@ TEST_CASE("DominantSpeakerDetector hands the floor over", "[DominantSpeakerDetec
 
 	SECTION("to the loudest of several challengers")
 	{
-		REQUIRE(
-			conversation.RunSpeakers({ { "b", Faint }, { "c", Loud } }, 5000u) == Speakers{ "c" });
+		REQUIRE(conversation.RunSpeakers({ { "b", Faint }, { "c", Loud } }, 5000u) == Speakers{ "c" });
 	}
 
 	SECTION("back and forth in a dialogue")
@@ -230,7 +231,8 @@ TEST_CASE("DominantSpeakerDetector speakers come and go", "[DominantSpeakerDetec
 
 		REQUIRE(conversation.detector.GetScores("a", conversation.nowMs)->medium == 0.0);
 		// Its levels are ignored while paused.
-		REQUIRE(conversation.RunSpeakers({ { "a", Loud }, { "b", Faint } }, DecisionMs) == Speakers{ "b" });
+		REQUIRE(
+			conversation.RunSpeakers({ { "a", Loud }, { "b", Faint } }, DecisionMs) == Speakers{ "b" });
 		REQUIRE(conversation.detector.GetScores("a", conversation.nowMs)->medium == 0.0);
 
 		conversation.detector.SetSpeakerPaused("a", false, conversation.nowMs);
