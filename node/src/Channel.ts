@@ -10,6 +10,8 @@ import { Method } from './fbs/request/method';
 import { Body as RequestBody } from './fbs/request/body';
 import { Response } from './fbs/response/response';
 import { Notification } from './fbs/notification/notification';
+import { Event as NotificationEvent } from './fbs/notification/event';
+import { Body as NotificationBody } from './fbs/notification/body';
 import { Event } from './fbs/notification/event';
 import { Log } from './fbs/log/log';
 import { Level as LogLevel } from './fbs/log/level';
@@ -129,6 +131,52 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 		} catch {
 			// Already gone.
 		}
+	}
+
+	/**
+	 * Sends a notification to the worker (no response): the packets of
+	 * producer.send() and directTransport.sendRtcp(). The body must have been
+	 * built in `bufferBuilder`. Throws WorkerClosedError when closed.
+	 */
+	notify(
+		event: NotificationEvent,
+		bodyType: NotificationBody,
+		bodyOffset: number,
+		handlerId: string
+	): void {
+		const builder = this.#bufferBuilder;
+
+		if (this.#closed) {
+			builder.clear();
+
+			throw new WorkerClosedError('Channel closed');
+		}
+
+		const handlerIdOffset = builder.createString(handlerId);
+		const notificationOffset = Notification.createNotification(
+			builder,
+			handlerIdOffset,
+			event,
+			bodyType,
+			bodyOffset
+		);
+		const messageOffset = Message.createMessage(
+			builder,
+			MessageBody.Notification,
+			notificationOffset
+		);
+
+		builder.finishSizePrefixed(messageOffset);
+
+		const buffer = builder.asUint8Array();
+
+		builder.clear();
+
+		if (buffer.byteLength > HEADER_SIZE + MESSAGE_MAX_LEN) {
+			throw new Error(`notification too big (${buffer.byteLength} bytes)`);
+		}
+
+		this.#producerSocket.write(Buffer.from(buffer));
 	}
 
 	/**

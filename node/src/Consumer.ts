@@ -31,6 +31,7 @@ import { Body as RequestBody } from './fbs/request/body';
 import { Body as ResponseBody } from './fbs/response/body';
 import type { Notification } from './fbs/notification/notification';
 import { Event } from './fbs/notification/event';
+import { PacketData as FbsPacketData } from './fbs/notification/packet-data';
 import { CloseConsumerRequest as FbsCloseConsumerRequest } from './fbs/transport/close-consumer-request';
 import { Type as FbsConsumerType } from './fbs/consumer/type';
 import { ConsumerLayers as FbsConsumerLayers } from './fbs/consumer/consumer-layers';
@@ -561,6 +562,20 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 					this.safeEmit('score', clone(score));
 					this.#observer.safeEmit('score', clone(score));
+
+					break;
+				}
+
+				case Event.CONSUMER_RTP: {
+					if (this.#closed) {
+						break;
+					}
+
+					const body = new FbsPacketData();
+
+					notification.body(body);
+
+					this.safeEmit('rtp', Buffer.from(body.dataArray()!));
 
 					break;
 				}

@@ -29,6 +29,10 @@ import { CreateDirectTransportRequest as FbsCreateDirectTransportRequest } from 
 import { DirectTransportOptions as FbsDirectTransportOptions } from './fbs/direct-transport/direct-transport-options';
 import { DumpResponse as FbsDumpResponse } from './fbs/direct-transport/dump-response';
 import { GetStatsResponse as FbsGetStatsResponse } from './fbs/direct-transport/get-stats-response';
+import { Event } from './fbs/notification/event';
+import { Body as NotificationBody } from './fbs/notification/body';
+import type { Notification } from './fbs/notification/notification';
+import { PacketData as FbsPacketData } from './fbs/notification/packet-data';
 
 const logger = new Logger('DirectTransport');
 
@@ -67,6 +71,8 @@ export class DirectTransportImpl<DirectTransportAppData extends AppData = AppDat
 		});
 
 		logger.debug('constructor()');
+
+		this.#handleWorkerNotifications();
 	}
 
 	get type(): 'direct' {
@@ -137,8 +143,44 @@ export class DirectTransportImpl<DirectTransportAppData extends AppData = AppDat
 			throw new WorkerClosedError('worker closed');
 		}
 
-		// RTCP injection arrives with the media routing work.
-		throw new UnsupportedError('sendRtcp() is not implemented yet');
+		if (this.closed) {
+			return;
+		}
+
+		const builder = this.channel.bufferBuilder;
+		const dataOffset = FbsPacketData.createDataVector(builder, rtcpPacket);
+		const bodyOffset = FbsPacketData.createPacketData(builder, dataOffset);
+
+		this.channel.notify(
+			Event.TRANSPORT_SEND_RTCP,
+			NotificationBody.PacketData,
+			bodyOffset,
+			this.id
+		);
+	}
+
+	#handleWorkerNotifications(): void {
+		this.channel.on(this.id, (event: Event, notification: Notification) => {
+			switch (event) {
+				case Event.DIRECTTRANSPORT_RTCP: {
+					if (this.closed) {
+						break;
+					}
+
+					const body = new FbsPacketData();
+
+					notification.body(body);
+
+					this.safeEmit('rtcp', Buffer.from(body.dataArray()!));
+
+					break;
+				}
+
+				default: {
+					logger.error(`ignoring unknown event "${event}"`);
+				}
+			}
+		});
 	}
 }
 

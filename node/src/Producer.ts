@@ -1,7 +1,7 @@
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
-import { NotFoundError, UnsupportedError, WorkerClosedError } from './errors';
+import { NotFoundError, WorkerClosedError } from './errors';
 import type {
 	Producer,
 	ProducerDump,
@@ -9,6 +9,7 @@ import type {
 	ProducerObserver,
 	ProducerObserverEvents,
 	ProducerScore,
+	ProducerVideoOrientation,
 	ProducerStat,
 	ProducerTraceEventType,
 	ProducerType,
@@ -27,6 +28,9 @@ import { Body as RequestBody } from './fbs/request/body';
 import { Body as ResponseBody } from './fbs/response/body';
 import type { Notification } from './fbs/notification/notification';
 import { Event } from './fbs/notification/event';
+import { PacketData as FbsPacketData } from './fbs/notification/packet-data';
+import { VideoOrientationNotification as FbsVideoOrientationNotification } from './fbs/notification/video-orientation-notification';
+import { Body as NotificationBody } from './fbs/notification/body';
 import { CloseProducerRequest as FbsCloseProducerRequest } from './fbs/transport/close-producer-request';
 import { Type as FbsProducerType } from './fbs/producer/type';
 import { DumpResponse as FbsDumpResponse } from './fbs/producer/dump-response';
@@ -339,8 +343,20 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 			throw new WorkerClosedError('worker closed');
 		}
 
-		// RTP injection needs a channel message the worker does not have yet.
-		throw new UnsupportedError('send() is not implemented yet');
+		if (this.#closed) {
+			return;
+		}
+
+		const builder = this.#channel.bufferBuilder;
+		const dataOffset = FbsPacketData.createDataVector(builder, rtpPacket);
+		const bodyOffset = FbsPacketData.createPacketData(builder, dataOffset);
+
+		this.#channel.notify(
+			Event.PRODUCER_SEND,
+			NotificationBody.PacketData,
+			bodyOffset,
+			this.#internal.producerId
+		);
 	}
 
 	/**
@@ -399,6 +415,23 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 
 					this.safeEmit('score', clone(score));
 					this.#observer.safeEmit('score', clone(score));
+
+					break;
+				}
+
+				case Event.PRODUCER_VIDEO_ORIENTATION_CHANGE: {
+					const body = new FbsVideoOrientationNotification();
+
+					notification.body(body);
+
+					const videoOrientation: ProducerVideoOrientation = {
+						camera: body.camera(),
+						flip: body.flip(),
+						rotation: body.rotation(),
+					};
+
+					this.safeEmit('videoorientationchange', videoOrientation);
+					this.#observer.safeEmit('videoorientationchange', videoOrientation);
 
 					break;
 				}

@@ -31,6 +31,8 @@ public:
 	/* Methods inherited from Channel::ChannelSocket::Listener. */
 public:
 	void OnChannelRequest(Channel::ChannelSocket* channel, Channel::ChannelRequest* request) override;
+	void OnChannelNotification(
+		Channel::ChannelSocket* channel, const FBS::Notification::Notification* notification) override;
 	void OnChannelClosed(Channel::ChannelSocket* channel) override;
 
 	/* Methods inherited from Channel::RequestHandler. */

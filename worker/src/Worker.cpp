@@ -59,6 +59,29 @@ void Worker::Close()
 	this->channel->Close();
 }
 
+void Worker::OnChannelNotification(
+	Channel::ChannelSocket* /*channel*/, const FBS::Notification::Notification* notification)
+{
+	auto* handler = this->registrator.GetHandler(notification->handler_id()->str());
+
+	// The entity may have closed while the notification was on its way.
+	if (!handler)
+	{
+		MS_DEBUG_DEV("notification for unknown entity '%s'", notification->handler_id()->c_str());
+
+		return;
+	}
+
+	try
+	{
+		handler->HandleNotification(notification);
+	}
+	catch (const MediaSoupError& error)
+	{
+		MS_WARN_TAG(rtp, "notification failed: %s", error.what());
+	}
+}
+
 void Worker::OnChannelRequest(Channel::ChannelSocket* /*channel*/, Channel::ChannelRequest* request)
 {
 	MS_DEBUG_DEV(

@@ -240,3 +240,93 @@ describe('DirectTransport', () => {
 		);
 	});
 });
+
+describe('RTP and RTCP through DirectTransports', () => {
+	const VP8_KEY_FRAME = Buffer.from([0x10, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00]);
+
+	function rtpPacket(payloadType: number, seq: number, ssrc: number, payload: Buffer): Buffer {
+		const header = Buffer.alloc(12);
+
+		header[0] = 0x80;
+		header[1] = payloadType;
+		header.writeUInt16BE(seq, 2);
+		header.writeUInt32BE(seq * 3000, 4);
+		header.writeUInt32BE(ssrc, 8);
+
+		return Buffer.concat([header, payload]);
+	}
+
+	async function waitFor(condition: () => boolean): Promise<void> {
+		const start = Date.now();
+
+		while (!condition()) {
+			if (Date.now() - start > 8000) {
+				throw new Error('condition not met in time');
+			}
+
+			await new Promise(resolve => setTimeout(resolve, 20));
+		}
+	}
+
+	test('producer.send() reaches a consumer rtp event; sendRtcp() PLI reaches the producer side rtcp event', async () => {
+		const videoRouter = await worker.createRouter({
+			mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
+		});
+		const payloadType = videoRouter.rtpCapabilities.codecs![0].preferredPayloadType!;
+		const ingress = await videoRouter.createDirectTransport();
+		const egress = await videoRouter.createDirectTransport();
+		const producer = await ingress.produce({
+			kind: 'video',
+			rtpParameters: {
+				codecs: [
+					{
+						mimeType: 'video/VP8',
+						payloadType,
+						clockRate: 90000,
+						rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+					},
+				],
+				encodings: [{ ssrc: 5555 }],
+			},
+		});
+		const consumer = await egress.consume({
+			producerId: producer.id,
+			rtpCapabilities: videoRouter.rtpCapabilities as mediasoup.types.RtpCapabilities,
+		});
+		const received: Buffer[] = [];
+		const ingressRtcp: Buffer[] = [];
+
+		consumer.on('rtp', packet => received.push(packet));
+		ingress.on('rtcp', packet => ingressRtcp.push(packet));
+
+		producer.send(rtpPacket(payloadType, 100, 5555, VP8_KEY_FRAME));
+		producer.send(rtpPacket(payloadType, 101, 5555, VP8_KEY_FRAME));
+		await waitFor(() => received.length === 2);
+
+		const consumerSsrc = consumer.rtpParameters.encodings![0].ssrc!;
+
+		expect(received[0].readUInt32BE(8)).toBe(consumerSsrc);
+		expect(received[0].subarray(12).equals(VP8_KEY_FRAME)).toBe(true);
+		expect(received[1].readUInt16BE(2)).toBe((received[0].readUInt16BE(2) + 1) & 0xffff);
+
+		// A PLI about the consumer's SSRC, as a receiving application would send.
+		const pli = Buffer.alloc(12);
+
+		pli[0] = 0x81;
+		pli[1] = 206;
+		pli.writeUInt16BE(2, 2);
+		pli.writeUInt32BE(1, 4);
+		pli.writeUInt32BE(consumerSsrc, 8);
+		egress.sendRtcp(pli);
+
+		// The producer side is asked for a key frame of its SSRC.
+		await waitFor(() =>
+			ingressRtcp.some(p => p[1] === 206 && (p[0] & 0x1f) === 1 && p.readUInt32BE(8) === 5555)
+		);
+
+		const [stats] = await consumer.getStats();
+
+		expect(stats.pliCount).toBe(1);
+		expect(stats.packetCount).toBe(2);
+	});
+});

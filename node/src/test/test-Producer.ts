@@ -996,7 +996,7 @@ describe('Producer', () => {
 		await expect(audioProducer.enableTraceEvent(types as never)).rejects.toBeInstanceOf(TypeError);
 	});
 
-	test('send() checks its argument and is not available yet', async () => {
+	test('send() checks its argument; throws WorkerClosedError once the worker closed', async () => {
 		const directTransport = await router.createDirectTransport();
 		const producer = await directTransport.produce({
 			kind: 'audio',
@@ -1005,9 +1005,7 @@ describe('Producer', () => {
 
 		expect(() => producer.send('foo' as never)).toThrow(TypeError);
 		expect(() => producer.send(new Uint8Array(4) as never)).toThrow(TypeError);
-		expect(() => producer.send(rtpPacket({ payloadType: 111, ssrc: 1234, seq: 1 }))).toThrow(
-			UnsupportedError
-		);
+		expect(() => producer.send(rtpPacket({ payloadType: 111, ssrc: 1234, seq: 1 }))).not.toThrow();
 
 		worker.close();
 

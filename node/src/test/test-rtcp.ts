@@ -433,3 +433,114 @@ test('malformed RTCP is dropped and counted; media keeps flowing', async () => {
 
 	expect(worker.died).toBe(false);
 });
+
+test('a video orientation change emits videoorientationchange', async () => {
+	const orientedTransport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		comedia: true,
+	});
+	const orientedProducer = await orientedTransport.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [{ mimeType: 'video/VP8', payloadType: vp8PayloadType, clockRate: 90000 }],
+			headerExtensions: [{ uri: 'urn:3gpp:video-orientation', id: 4 }],
+			encodings: [{ ssrc: 33333333 }],
+		},
+	});
+	const changes: mediasoup.types.ProducerVideoOrientation[] = [];
+
+	orientedProducer.on('videoorientationchange', orientation => changes.push(orientation));
+
+	// One-byte header extensions (RFC 8285): id 4, 1 byte, C F R1 R0.
+	const withOrientation = (seq: number, value: number): Buffer => {
+		const packet = rtpPacket(vp8PayloadType, seq, seq * 3000, 33333333, KEY_FRAME);
+		const extension = Buffer.from([0xbe, 0xde, 0x00, 0x01, 0x40, value, 0x00, 0x00]);
+
+		packet[0] |= 0x10;
+
+		return Buffer.concat([packet.subarray(0, 12), extension, packet.subarray(12)]);
+	};
+
+	// Back camera, rotated 90 degrees twice (one change), then flipped at 270.
+	for (const [seq, value] of [
+		[1, 0x09],
+		[2, 0x09],
+		[3, 0x07],
+	]) {
+		await send(sender, withOrientation(seq, value), orientedTransport.tuple.localPort);
+	}
+
+	await waitFor(() => changes.length === 2);
+
+	expect(changes).toEqual([
+		{ camera: true, flip: false, rotation: 90 },
+		{ camera: false, flip: true, rotation: 270 },
+	]);
+});
+
+test('malformed RTP and absurd NACKs are dropped and counted; media keeps flowing', async () => {
+	await sendMedia(KEY_FRAME);
+	await waitFor(() => receiver.rtp.length === 1);
+
+	const valid = rtpPacket(vp8PayloadType, 1, 3000, PRODUCER_SSRC, DELTA_FRAME);
+	const withBit = (bits: number): Buffer => {
+		const packet = Buffer.from(valid);
+
+		packet[0] |= bits;
+
+		return packet;
+	};
+	// Shorter than the fixed header: not even taken for RTP.
+	const tooShort = valid.subarray(0, 10);
+	const malformedRtp = [
+		// 15 CSRCs announced, none there.
+		withBit(0x0f),
+		// An extension header announced, none there (the payload is too short).
+		withBit(0x10).subarray(0, 14),
+		// An extension whose length (0xffff words) runs past the packet.
+		Buffer.concat([withBit(0x10).subarray(0, 12), Buffer.from([0xbe, 0xde, 0xff, 0xff, 0x10, 0])]),
+		// Padding longer than the packet.
+		Buffer.concat([withBit(0x20), Buffer.from([0xff])]),
+		// Padding length 0.
+		Buffer.concat([withBit(0x20), Buffer.from([0x00])]),
+	];
+
+	for (const datagram of [tooShort, ...malformedRtp]) {
+		await send(sender, datagram, ingress.tuple.localPort);
+	}
+
+	// A NACK asking for every sequence number there is, 17 at a time.
+	const consumerSsrc = consumer.rtpParameters.encodings![0].ssrc!;
+	const items = 300;
+	const absurdNack = Buffer.alloc(12 + items * 4);
+
+	absurdNack[0] = 0x81;
+	absurdNack[1] = 205;
+	absurdNack.writeUInt16BE(2 + items, 2);
+	absurdNack.writeUInt32BE(1, 4);
+	absurdNack.writeUInt32BE(consumerSsrc, 8);
+
+	for (let i = 0; i < items; ++i) {
+		absurdNack.writeUInt16BE((i * 17) & 0xffff, 12 + i * 4);
+		absurdNack.writeUInt16BE(0xffff, 14 + i * 4);
+	}
+
+	await send(receiver, absurdNack, egress.tuple.localPort);
+	await waitFor(async () => {
+		const { droppedPackets } = await ingress.dump();
+
+		return (
+			droppedPackets.invalidRtp === malformedRtp.length && droppedPackets.notStunDtlsRtpRtcp === 1
+		);
+	});
+
+	await sendMedia(DELTA_FRAME);
+	await waitFor(() => receiver.rtp.some(p => p.subarray(12).equals(DELTA_FRAME)));
+
+	const [stats] = await consumer.getStats();
+
+	// Counted as asked; the only packet it could resend is the key frame.
+	expect(stats.nackCount).toBe(1);
+	expect(stats.packetsRetransmitted).toBeLessThanOrEqual(1);
+	expect(worker.died).toBe(false);
+});

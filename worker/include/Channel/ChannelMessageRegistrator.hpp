@@ -4,6 +4,7 @@
 #include "common.hpp"
 
 #include "Channel/ChannelRequest.hpp"
+#include "FBS/notification_generated.h"
 
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,9 @@ namespace Channel
 	public:
 		// May throw MediaSoupError; the dispatcher turns it into an error response.
 		virtual void HandleRequest(ChannelRequest* request) = 0;
+		// A notification from Node (no response). Entities that take none
+		// ignore them.
+		virtual void HandleNotification(const FBS::Notification::Notification* /*notification*/) {}
 	};
 
 	// Maps entity ids to the handlers of requests addressed to them.

@@ -26,6 +26,8 @@ namespace Channel
 
 		public:
 			virtual void OnChannelRequest(ChannelSocket* channel, ChannelRequest* request) = 0;
+			virtual void OnChannelNotification(
+				ChannelSocket* channel, const FBS::Notification::Notification* notification) = 0;
 			// The reading pipe closed (Node went away) or failed.
 			virtual void OnChannelClosed(ChannelSocket* channel) = 0;
 		};

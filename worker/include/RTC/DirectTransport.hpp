@@ -26,6 +26,7 @@ namespace RTC
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
 		size_t SendRtpData(const uint8_t* data, size_t len) override;
 		size_t SendRtcpData(const uint8_t* data, size_t len) override;
+		size_t SendConsumerRtpData(Consumer* consumer, const uint8_t* data, size_t len) override;
 	};
 } // namespace RTC
 

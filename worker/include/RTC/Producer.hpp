@@ -36,6 +36,8 @@ namespace RTC
 			virtual void OnProducerRtcpFeedback(Producer* producer, const RTCP::AnyPacket& packet) = 0;
 			// Some stream's score changed.
 			virtual void OnProducerScore(Producer* producer) = 0;
+			// An RTP packet the application sent (DirectTransport producer.send()).
+			virtual void OnProducerSendRtpPacket(Producer* producer, uint8_t* data, size_t len) = 0;
 		};
 
 		enum class Type : uint8_t
@@ -109,6 +111,7 @@ namespace RTC
 		/* Methods inherited from Channel::RequestHandler. */
 	public:
 		void HandleRequest(Channel::ChannelRequest* request) override;
+		void HandleNotification(const FBS::Notification::Notification* notification) override;
 
 	private:
 		Stream* FindStream(const RtpPacket& packet);
@@ -117,6 +120,7 @@ namespace RTC
 		void ProcessFeedback(Stream& stream, uint64_t nowMs);
 		void SendKeyFrameRequest(Stream& stream, RtpStreamRecv::KeyFrameRequestType type);
 		void NotifyScore();
+		void CheckVideoOrientation(const RtpPacket& packet);
 		// Whether the media codec can carry SVC layers (VP8, VP9, H264, AV1).
 		bool CodecSupportsSvc() const;
 		void FillStats(Channel::ChannelRequest* request);
@@ -140,6 +144,8 @@ namespace RTC
 		uint32_t keyFrameRequestDelay{ 0u };
 		bool paused{ false };
 		uint64_t discardedPackets{ 0u };
+		// Last urn:3gpp:video-orientation value seen, to notify its changes.
+		std::optional<RtpPacket::VideoOrientation> videoOrientation;
 	};
 } // namespace RTC
 

@@ -87,6 +87,8 @@ namespace RTC
 		// Handles the requests common to every transport; subclasses handle
 		// theirs first and call this for the rest.
 		void HandleRequest(Channel::ChannelRequest* request) override;
+		// RTCP injected by the application (DirectTransport sendRtcp()).
+		void HandleNotification(const FBS::Notification::Notification* notification) override;
 
 		/* Pure virtual methods inherited from Producer::Listener. */
 	public:
@@ -94,6 +96,7 @@ namespace RTC
 		void OnProducerResumed(Producer* producer) override;
 		void OnProducerRtcpFeedback(Producer* producer, const RTCP::AnyPacket& packet) override;
 		void OnProducerScore(Producer* producer) override;
+		void OnProducerSendRtpPacket(Producer* producer, uint8_t* data, size_t len) override;
 
 		/* Pure virtual methods inherited from Consumer::Listener. */
 	public:
@@ -112,6 +115,12 @@ namespace RTC
 		virtual size_t SendRtpData(const uint8_t* data, size_t len) = 0;
 		// Sends an RTCP packet on the wire (encrypting it when due).
 		virtual size_t SendRtcpData(const uint8_t* data, size_t len) = 0;
+		// An RTP packet of a consumer: on the wire by default (a DirectTransport
+		// hands it to the application instead).
+		virtual size_t SendConsumerRtpData(Consumer* /*consumer*/, const uint8_t* data, size_t len)
+		{
+			return SendRtpData(data, len);
+		}
 		// The subclass dump and stats wrap these.
 		flatbuffers::Offset<FBS::Transport::Dump>
 		FillBufferDump(flatbuffers::FlatBufferBuilder& builder) const;

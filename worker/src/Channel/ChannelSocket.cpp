@@ -236,6 +236,16 @@ namespace Channel
 
 		const auto* message = FBS::Message::GetMessage(data);
 
+		if (message->data_type() == FBS::Message::Body::Notification)
+		{
+			if (this->listener)
+			{
+				this->listener->OnChannelNotification(this, message->data_as_Notification());
+			}
+
+			return;
+		}
+
 		if (message->data_type() != FBS::Message::Body::Request)
 		{
 			++this->droppedMessages;

@@ -20,15 +20,35 @@ namespace RTC
 
 	size_t DirectTransport::SendRtpData(const uint8_t* /*data*/, size_t /*len*/)
 	{
-		// Delivering RTP to the application (the consumer 'rtp' event) comes
-		// with the channel messages for it; nothing is sent until then.
+		// Only consumers send RTP, through SendConsumerRtpData().
 		return 0u;
 	}
 
-	size_t DirectTransport::SendRtcpData(const uint8_t* /*data*/, size_t /*len*/)
+	size_t DirectTransport::SendConsumerRtpData(Consumer* consumer, const uint8_t* data, size_t len)
 	{
-		// RTCP to the application (the 'rtcp' event) is not delivered yet.
-		return 0u;
+		auto& builder = this->shared->channel->GetNotificationBuilder();
+		auto body     = FBS::Notification::CreatePacketData(builder, builder.CreateVector(data, len));
+
+		this->shared->channel->SendNotification(
+			consumer->GetId(),
+			FBS::Notification::Event::CONSUMER_RTP,
+			FBS::Notification::Body::PacketData,
+			body.Union());
+
+		return len;
+	}
+
+	size_t DirectTransport::SendRtcpData(const uint8_t* data, size_t len)
+	{
+		auto& builder = this->shared->channel->GetNotificationBuilder();
+		auto body     = FBS::Notification::CreatePacketData(builder, builder.CreateVector(data, len));
+
+		Notify(
+			FBS::Notification::Event::DIRECTTRANSPORT_RTCP,
+			FBS::Notification::Body::PacketData,
+			body.Union());
+
+		return len;
 	}
 
 	void DirectTransport::FillDumpResponse(Channel::ChannelRequest* request)

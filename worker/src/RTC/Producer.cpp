@@ -10,6 +10,7 @@
 #include "RTC/ScalabilityMode.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace RTC
 {
@@ -462,6 +463,11 @@ namespace RTC
 			return ReceiveResult::DISCARDED;
 		}
 
+		if (this->extensionIds.videoOrientation != 0u)
+		{
+			CheckVideoOrientation(packet);
+		}
+
 		const auto codecKind = Codecs::FromMimeType(stream->recv->GetParams().mimeType);
 
 		isKeyFrame = Codecs::IsKeyFrame(codecKind, packet.GetPayload());
@@ -472,6 +478,36 @@ namespace RTC
 		packet.SetSsrc(stream->mappedSsrc);
 
 		return ReceiveResult::MEDIA;
+	}
+
+	void Producer::CheckVideoOrientation(const RtpPacket& packet)
+	{
+		const auto orientation = packet.ReadVideoOrientation();
+
+		if (!orientation)
+		{
+			return;
+		}
+
+		if (
+			this->videoOrientation && this->videoOrientation->camera == orientation->camera &&
+			this->videoOrientation->flip == orientation->flip &&
+			this->videoOrientation->rotation == orientation->rotation)
+		{
+			return;
+		}
+
+		this->videoOrientation = orientation;
+
+		auto& builder = this->shared->channel->GetNotificationBuilder();
+		auto body     = FBS::Notification::CreateVideoOrientationNotification(
+      builder, orientation->camera, orientation->flip, orientation->rotation);
+
+		this->shared->channel->SendNotification(
+			this->id,
+			FBS::Notification::Event::PRODUCER_VIDEO_ORIENTATION_CHANGE,
+			FBS::Notification::Body::VideoOrientationNotification,
+			body.Union());
 	}
 
 	void Producer::ReceiveSenderReport(uint32_t ssrc, uint32_t ntpCompact, uint64_t nowMs)
@@ -792,6 +828,31 @@ namespace RTC
 					request->methodName.data());
 			}
 		}
+	}
+
+	void Producer::HandleNotification(const FBS::Notification::Notification* notification)
+	{
+		if (notification->event() != FBS::Notification::Event::PRODUCER_SEND)
+		{
+			return;
+		}
+
+		const auto* body = notification->body_as_PacketData();
+
+		// Where producer.send() packets are copied to be processed (rewritten)
+		// in place; the worker is single threaded.
+		static uint8_t sendBuffer[65536];
+
+		if (!body || body->data()->size() > sizeof(sendBuffer))
+		{
+			++this->discardedPackets;
+
+			return;
+		}
+
+		std::memcpy(sendBuffer, body->data()->data(), body->data()->size());
+
+		this->listener->OnProducerSendRtpPacket(this, sendBuffer, body->data()->size());
 	}
 
 	void Producer::FillStats(Channel::ChannelRequest* request)

@@ -297,10 +297,33 @@ namespace RTC
 		this->listener->OnTransportProducerScore(this, producer);
 	}
 
-	void
-	Transport::OnConsumerRetransmitRtpPacket(Consumer* /*consumer*/, const uint8_t* data, size_t len)
+	void Transport::OnProducerSendRtpPacket(Producer* /*producer*/, uint8_t* data, size_t len)
 	{
-		const size_t sent = SendRtpData(data, len);
+		DataReceived(len);
+		ReceiveRtpPacket(data, len);
+	}
+
+	void Transport::HandleNotification(const FBS::Notification::Notification* notification)
+	{
+		if (notification->event() != FBS::Notification::Event::TRANSPORT_SEND_RTCP)
+		{
+			return;
+		}
+
+		const auto* body = notification->body_as_PacketData();
+
+		if (!body)
+		{
+			return;
+		}
+
+		DataReceived(body->data()->size());
+		ReceiveRtcpPacket(body->data()->data(), body->data()->size());
+	}
+
+	void Transport::OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len)
+	{
+		const size_t sent = SendConsumerRtpData(consumer, data, len);
 
 		if (sent > 0u)
 		{
@@ -316,9 +339,9 @@ namespace RTC
 		this->listener->OnTransportConsumerKeyFrameRequested(this, consumer, mappedSsrc);
 	}
 
-	void Transport::OnConsumerSendRtpPacket(Consumer* /*consumer*/, RtpPacket& packet)
+	void Transport::OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet)
 	{
-		const size_t sent = SendRtpData(packet.GetData().data(), packet.GetSize());
+		const size_t sent = SendConsumerRtpData(consumer, packet.GetData().data(), packet.GetSize());
 
 		if (sent > 0u)
 		{
