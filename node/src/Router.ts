@@ -20,6 +20,23 @@ import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
 import type { DirectTransport, DirectTransportOptions } from './DirectTransportTypes';
 import type { WebRtcServer } from './WebRtcServerTypes';
 import type { Producer } from './ProducerTypes';
+import type { RtpObserver, RtpObserverEvents, RtpObserverObserver } from './RtpObserverTypes';
+import type {
+	ActiveSpeakerObserver,
+	ActiveSpeakerObserverOptions,
+} from './ActiveSpeakerObserverTypes';
+import type { AudioLevelObserver, AudioLevelObserverOptions } from './AudioLevelObserverTypes';
+import type { RtpObserverInternal } from './RtpObserver';
+import {
+	ActiveSpeakerObserverImpl,
+	normalizeActiveSpeakerObserverOptions,
+	serializeCreateActiveSpeakerObserverRequest,
+} from './ActiveSpeakerObserver';
+import {
+	AudioLevelObserverImpl,
+	normalizeAudioLevelObserverOptions,
+	serializeCreateAudioLevelObserverRequest,
+} from './AudioLevelObserver';
 import type { NormalizedSctpOptions, TransportInternal, TransportMessageSizes } from './Transport';
 import {
 	WebRtcTransportImpl,
@@ -80,6 +97,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	readonly #transports: Map<string, AnyTransport> = new Map();
 	// Producers of every transport of this Router, by id (filled by transports).
 	readonly #producers: Map<string, Producer> = new Map();
+	// RtpObservers of this Router, by id.
+	readonly #rtpObservers: Map<string, AnyRtpObserver> = new Map();
 	readonly #observer: RouterObserver = new EnhancedEventEmitter<RouterObserverEvents>();
 
 	constructor({
@@ -155,6 +174,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 
 		// The worker closes them along with the Router.
 		this.#closeTransports();
+		this.#closeRtpObservers();
 		this.#producers.clear();
 
 		this.emit('@close');
@@ -170,6 +190,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 
 		this.#closed = true;
 		this.#closeTransports();
+		this.#closeRtpObservers();
 		this.#producers.clear();
 
 		this.safeEmit('workerclose');
@@ -403,12 +424,78 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		return this.#notImplemented('pipeToRouter');
 	}
 
-	async createActiveSpeakerObserver(): Promise<never> {
-		return this.#notImplemented('createActiveSpeakerObserver');
+	async createActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>(
+		options?: ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData>
+	): Promise<ActiveSpeakerObserver<ActiveSpeakerObserverAppData>> {
+		logger.debug('createActiveSpeakerObserver()');
+
+		const normalized = normalizeActiveSpeakerObserverOptions(options);
+
+		this.#assertNotClosed();
+
+		const rtpObserverId = generateUUIDv4();
+		const builder = this.#channel.bufferBuilder;
+		const bodyOffset = serializeCreateActiveSpeakerObserverRequest(
+			builder,
+			rtpObserverId,
+			normalized
+		);
+
+		await this.#channel.request(
+			Method.ROUTER_CREATE_ACTIVESPEAKEROBSERVER,
+			RequestBody.Router_CreateActiveSpeakerObserverRequest,
+			bodyOffset,
+			this.id
+		);
+
+		// Closed while the request was in flight: the worker closed the
+		// RtpObserver along with the Router.
+		this.#assertNotClosed();
+
+		const rtpObserver = new ActiveSpeakerObserverImpl<ActiveSpeakerObserverAppData>({
+			internal: this.#rtpObserverInternal(rtpObserverId),
+			channel: this.#channel,
+			appData: normalized.appData as ActiveSpeakerObserverAppData | undefined,
+		});
+
+		this.#registerRtpObserver(rtpObserver);
+
+		return rtpObserver;
 	}
 
-	async createAudioLevelObserver(): Promise<never> {
-		return this.#notImplemented('createAudioLevelObserver');
+	async createAudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData>(
+		options?: AudioLevelObserverOptions<AudioLevelObserverAppData>
+	): Promise<AudioLevelObserver<AudioLevelObserverAppData>> {
+		logger.debug('createAudioLevelObserver()');
+
+		const normalized = normalizeAudioLevelObserverOptions(options);
+
+		this.#assertNotClosed();
+
+		const rtpObserverId = generateUUIDv4();
+		const builder = this.#channel.bufferBuilder;
+		const bodyOffset = serializeCreateAudioLevelObserverRequest(builder, rtpObserverId, normalized);
+
+		await this.#channel.request(
+			Method.ROUTER_CREATE_AUDIOLEVELOBSERVER,
+			RequestBody.Router_CreateAudioLevelObserverRequest,
+			bodyOffset,
+			this.id
+		);
+
+		// Closed while the request was in flight: the worker closed the
+		// RtpObserver along with the Router.
+		this.#assertNotClosed();
+
+		const rtpObserver = new AudioLevelObserverImpl<AudioLevelObserverAppData>({
+			internal: this.#rtpObserverInternal(rtpObserverId),
+			channel: this.#channel,
+			appData: normalized.appData as AudioLevelObserverAppData | undefined,
+		});
+
+		this.#registerRtpObserver(rtpObserver);
+
+		return rtpObserver;
 	}
 
 	/**
@@ -532,6 +619,33 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		}
 	}
 
+	#rtpObserverInternal(rtpObserverId: string): RtpObserverInternal {
+		return {
+			routerId: this.id,
+			rtpObserverId,
+			getProducerById: (producerId: string) => this.#producers.get(producerId),
+		};
+	}
+
+	#registerRtpObserver(rtpObserver: AnyRtpObserver): void {
+		this.#rtpObservers.set(rtpObserver.id, rtpObserver);
+
+		// Whatever the reason it closes.
+		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id));
+
+		this.#observer.safeEmit('newrtpobserver', rtpObserver as RtpObserver);
+	}
+
+	#closeRtpObservers(): void {
+		const rtpObservers = [...this.#rtpObservers.values()];
+
+		this.#rtpObservers.clear();
+
+		for (const rtpObserver of rtpObservers) {
+			rtpObserver.routerClosed();
+		}
+	}
+
 	#notImplemented(method: string): never {
 		this.#assertNotClosed();
 
@@ -543,6 +657,11 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
  * Any kind of transport, whatever its events and observer.
  */
 type AnyTransport = Transport<AppData, TransportEvents, TransportObserver>;
+
+/**
+ * Any kind of RtpObserver, whatever its events and observer.
+ */
+type AnyRtpObserver = RtpObserver<AppData, RtpObserverEvents, RtpObserverObserver>;
 
 /**
  * SCTP (DataChannels) arrives with later work.

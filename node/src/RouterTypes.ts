@@ -6,6 +6,12 @@ import type { WebRtcTransport, WebRtcTransportOptions } from './WebRtcTransportT
 import type { PlainTransport, PlainTransportOptions } from './PlainTransportTypes';
 import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
 import type { DirectTransport, DirectTransportOptions } from './DirectTransportTypes';
+import type { RtpObserver } from './RtpObserverTypes';
+import type {
+	ActiveSpeakerObserver,
+	ActiveSpeakerObserverOptions,
+} from './ActiveSpeakerObserverTypes';
+import type { AudioLevelObserver, AudioLevelObserverOptions } from './AudioLevelObserverTypes';
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
 	/**
@@ -66,7 +72,7 @@ export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
 export type RouterObserverEvents = {
 	close: [];
 	newtransport: [Transport];
-	newrtpobserver: [unknown];
+	newrtpobserver: [RtpObserver];
 };
 
 export interface Router<
@@ -162,10 +168,22 @@ export interface Router<
 	): Promise<DirectTransport<DirectTransportAppData>>;
 
 	/**
-	 * RTP observers and pipes arrive with later work; until then these reject
-	 * with UnsupportedError.
+	 * Pipes arrive with later work; until then this rejects with
+	 * UnsupportedError.
 	 */
 	pipeToRouter(options?: unknown): Promise<never>;
-	createActiveSpeakerObserver(options?: unknown): Promise<never>;
-	createAudioLevelObserver(options?: unknown): Promise<never>;
+
+	/**
+	 * Create an ActiveSpeakerObserver.
+	 */
+	createActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>(
+		options?: ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData>
+	): Promise<ActiveSpeakerObserver<ActiveSpeakerObserverAppData>>;
+
+	/**
+	 * Create an AudioLevelObserver.
+	 */
+	createAudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData>(
+		options?: AudioLevelObserverOptions<AudioLevelObserverAppData>
+	): Promise<AudioLevelObserver<AudioLevelObserverAppData>>;
 }

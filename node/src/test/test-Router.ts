@@ -34,8 +34,6 @@ const otherMediaCodecs: RouterRtpCodecCapability[] = [
 // Factories not implemented yet, with options that would be valid.
 const notImplemented: [string, (router: Router) => Promise<unknown>][] = [
 	['pipeToRouter', router => router.pipeToRouter({ producerId: 'foo', router: router as never })],
-	['createActiveSpeakerObserver', router => router.createActiveSpeakerObserver()],
-	['createAudioLevelObserver', router => router.createAudioLevelObserver()],
 ];
 
 const workers = new Set<Worker>();

@@ -4,11 +4,13 @@
 #include "common.hpp"
 
 #include "Channel/ChannelMessageRegistrator.hpp"
+#include "RTC/RtpObserver.hpp"
 #include "RTC/Shared.hpp"
 #include "RTC/Transport.hpp"
 #include "RTC/WebRtcServer.hpp"
 
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace RTC
@@ -17,7 +19,8 @@ namespace RTC
 	// media with one another.
 	class Router : public Channel::RequestHandler,
 								 public WebRtcServer::Listener,
-								 public Transport::Listener
+								 public Transport::Listener,
+								 public RtpObserver::Listener
 	{
 	public:
 		// Throws MediaSoupError if the id is already registered.
@@ -50,18 +53,28 @@ namespace RTC
 		void OnTransportConsumerKeyFrameRequested(
 			Transport* transport, Consumer* consumer, uint32_t mappedSsrc) override;
 
+		/* Pure virtual methods inherited from RtpObserver::Listener. */
+	public:
+		Producer* RtpObserverGetProducer(const std::string& producerId) override;
+		void OnRtpObserverAddProducer(RtpObserver* rtpObserver, Producer* producer) override;
+		void OnRtpObserverRemoveProducer(RtpObserver* rtpObserver, Producer* producer) override;
+
 	private:
 		void CheckNewTransportId(const std::string& transportId) const;
+		void CheckNewRtpObserverId(const std::string& rtpObserverId) const;
 
 	private:
 		// Passed by argument.
 		Shared* shared{ nullptr };
 		// Allocated by this.
 		std::map<std::string, std::unique_ptr<Transport>> mapTransports;
+		std::map<std::string, std::unique_ptr<RtpObserver>> mapRtpObservers;
 		// Others.
 		std::map<std::string, Producer*> mapProducers;
 		std::unordered_map<Producer*, std::vector<Consumer*>> mapProducerConsumers;
 		std::unordered_map<Consumer*, Producer*> mapConsumerProducer;
+		// Only Producers added to at least one RtpObserver have an entry.
+		std::unordered_map<Producer*, std::set<RtpObserver*>> mapProducerRtpObservers;
 		// Others.
 		const std::string id;
 	};

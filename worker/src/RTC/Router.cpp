@@ -5,6 +5,8 @@
 #include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
+#include "RTC/ActiveSpeakerObserver.hpp"
+#include "RTC/AudioLevelObserver.hpp"
 #include "RTC/DirectTransport.hpp"
 #include "RTC/PipeTransport.hpp"
 #include "RTC/PlainTransport.hpp"
@@ -20,6 +22,11 @@ namespace RTC
 	Router::~Router()
 	{
 		this->shared->registrator->UnregisterHandler(this->id);
+
+		// Observers first: closing the transports closes their Producers, which
+		// would otherwise be removed from observers one by one.
+		this->mapProducerRtpObservers.clear();
+		this->mapRtpObservers.clear();
 
 		this->mapTransports.clear();
 	}
@@ -38,7 +45,6 @@ namespace RTC
 					transportIds.push_back(builder.CreateString(transportId));
 				}
 
-				const std::vector<flatbuffers::Offset<flatbuffers::String>> noIds;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> noArrays;
 				const std::vector<flatbuffers::Offset<FBS::Common::StringString>> noPairs;
 				std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> producerConsumers;
@@ -62,14 +68,36 @@ namespace RTC
 					consumerProducer.push_back(FBS::Common::CreateStringStringDirect(
 						builder, consumer->GetId().c_str(), producer->GetId().c_str()));
 				}
+				// RtpObservers.
+				std::vector<flatbuffers::Offset<flatbuffers::String>> rtpObserverIds;
+				std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> producerRtpObservers;
+
+				for (const auto& [rtpObserverId, rtpObserver] : this->mapRtpObservers)
+				{
+					rtpObserverIds.push_back(builder.CreateString(rtpObserverId));
+				}
+
+				for (const auto& [producer, rtpObservers] : this->mapProducerRtpObservers)
+				{
+					std::vector<flatbuffers::Offset<flatbuffers::String>> observerIds;
+
+					for (auto* rtpObserver : rtpObservers)
+					{
+						observerIds.push_back(builder.CreateString(rtpObserver->GetId()));
+					}
+
+					producerRtpObservers.push_back(FBS::Common::CreateStringStringArrayDirect(
+						builder, producer->GetId().c_str(), &observerIds));
+				}
+
 				auto dump = FBS::Router::CreateDumpResponseDirect(
 					builder,
 					this->id.c_str(),
 					&transportIds,
-					&noIds,
+					&rtpObserverIds,
 					&producerConsumers,
 					&consumerProducer,
-					&noArrays,
+					&producerRtpObservers,
 					&noArrays,
 					&noPairs);
 
@@ -218,6 +246,84 @@ namespace RTC
 				break;
 			}
 
+			case FBS::Request::Method::ROUTER_CREATE_AUDIOLEVELOBSERVER:
+			{
+				const auto* body = request->GetBody<FBS::Router::CreateAudioLevelObserverRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const std::string rtpObserverId = body->rtp_observer_id()->str();
+
+				CheckNewRtpObserverId(rtpObserverId);
+
+				// This may throw.
+				this->mapRtpObservers[rtpObserverId] =
+					std::make_unique<AudioLevelObserver>(this->shared, rtpObserverId, this, body->options());
+
+				request->Accept();
+
+				break;
+			}
+
+			case FBS::Request::Method::ROUTER_CREATE_ACTIVESPEAKEROBSERVER:
+			{
+				const auto* body = request->GetBody<FBS::Router::CreateActiveSpeakerObserverRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const std::string rtpObserverId = body->rtp_observer_id()->str();
+
+				CheckNewRtpObserverId(rtpObserverId);
+
+				// This may throw.
+				this->mapRtpObservers[rtpObserverId] = std::make_unique<ActiveSpeakerObserver>(
+					this->shared, rtpObserverId, this, body->options());
+
+				request->Accept();
+
+				break;
+			}
+
+			case FBS::Request::Method::ROUTER_CLOSE_RTPOBSERVER:
+			{
+				const auto* body = request->GetBody<FBS::Router::CloseRtpObserverRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				const auto it = this->mapRtpObservers.find(body->rtp_observer_id()->str());
+
+				if (it == this->mapRtpObservers.end())
+				{
+					MS_THROW_NOT_FOUND_ERROR("no RtpObserver with id '%s'", body->rtp_observer_id()->c_str());
+				}
+
+				auto* rtpObserver = it->second.get();
+
+				for (auto producerIt = this->mapProducerRtpObservers.begin();
+						 producerIt != this->mapProducerRtpObservers.end();)
+				{
+					producerIt->second.erase(rtpObserver);
+
+					producerIt = producerIt->second.empty() ? this->mapProducerRtpObservers.erase(producerIt)
+																									: std::next(producerIt);
+				}
+
+				this->mapRtpObservers.erase(it);
+
+				request->Accept();
+
+				break;
+			}
+
 			default:
 			{
 				MS_THROW_ERROR(
@@ -246,6 +352,18 @@ namespace RTC
 
 	void Router::OnTransportProducerClosed(Transport* /*transport*/, Producer* producer)
 	{
+		// RtpObservers.
+		if (const auto observersIt = this->mapProducerRtpObservers.find(producer);
+				observersIt != this->mapProducerRtpObservers.end())
+		{
+			for (auto* rtpObserver : observersIt->second)
+			{
+				rtpObserver->ProducerClosed(producer);
+			}
+
+			this->mapProducerRtpObservers.erase(observersIt);
+		}
+
 		auto it = this->mapProducerConsumers.find(producer);
 
 		if (it != this->mapProducerConsumers.end())
@@ -270,6 +388,16 @@ namespace RTC
 		{
 			consumer->ProducerPaused();
 		}
+
+		// RtpObservers.
+		if (const auto it = this->mapProducerRtpObservers.find(producer);
+				it != this->mapProducerRtpObservers.end())
+		{
+			for (auto* rtpObserver : it->second)
+			{
+				rtpObserver->ProducerPaused(producer);
+			}
+		}
 	}
 
 	void Router::OnTransportProducerResumed(Transport* /*transport*/, Producer* producer)
@@ -278,11 +406,31 @@ namespace RTC
 		{
 			consumer->ProducerResumed();
 		}
+
+		// RtpObservers.
+		if (const auto it = this->mapProducerRtpObservers.find(producer);
+				it != this->mapProducerRtpObservers.end())
+		{
+			for (auto* rtpObserver : it->second)
+			{
+				rtpObserver->ProducerResumed(producer);
+			}
+		}
 	}
 
 	void Router::OnTransportProducerRtpPacketReceived(
 		Transport* /*transport*/, Producer* producer, RtpPacket& packet, bool isKeyFrame)
 	{
+		// RtpObservers, before the consumers rewrite the packet in place.
+		if (const auto observersIt = this->mapProducerRtpObservers.find(producer);
+				observersIt != this->mapProducerRtpObservers.end())
+		{
+			for (auto* rtpObserver : observersIt->second)
+			{
+				rtpObserver->ReceiveRtpPacket(producer, packet);
+			}
+		}
+
 		const auto it = this->mapProducerConsumers.find(producer);
 
 		if (it == this->mapProducerConsumers.end())
@@ -369,6 +517,50 @@ namespace RTC
 		if (this->mapTransports.contains(transportId))
 		{
 			MS_THROW_ERROR("a Transport with id '%s' already exists", transportId.c_str());
+		}
+	}
+
+	/* RtpObservers. */
+
+	void Router::CheckNewRtpObserverId(const std::string& rtpObserverId) const
+	{
+		if (rtpObserverId.empty())
+		{
+			MS_THROW_TYPE_ERROR("empty rtpObserverId");
+		}
+
+		if (this->mapRtpObservers.contains(rtpObserverId))
+		{
+			MS_THROW_ERROR("an RtpObserver with id '%s' already exists", rtpObserverId.c_str());
+		}
+	}
+
+	Producer* Router::RtpObserverGetProducer(const std::string& producerId)
+	{
+		const auto it = this->mapProducers.find(producerId);
+
+		return it != this->mapProducers.end() ? it->second : nullptr;
+	}
+
+	void Router::OnRtpObserverAddProducer(RtpObserver* rtpObserver, Producer* producer)
+	{
+		this->mapProducerRtpObservers[producer].insert(rtpObserver);
+	}
+
+	void Router::OnRtpObserverRemoveProducer(RtpObserver* rtpObserver, Producer* producer)
+	{
+		const auto it = this->mapProducerRtpObservers.find(producer);
+
+		if (it == this->mapProducerRtpObservers.end())
+		{
+			return;
+		}
+
+		it->second.erase(rtpObserver);
+
+		if (it->second.empty())
+		{
+			this->mapProducerRtpObservers.erase(it);
 		}
 	}
 } // namespace RTC
