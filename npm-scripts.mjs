@@ -43,6 +43,7 @@ const SYSTEM_DEPS = [
 const TEST_SYSTEM_DEPS = [
 	{ program: 'chromium', debian: 'chromium' },
 	{ program: 'ip', debian: 'iproute2' },
+	{ program: 'nft', debian: 'nftables' },
 	{ program: 'ffmpeg', debian: 'ffmpeg' },
 	{ program: 'ffprobe', debian: 'ffmpeg' },
 	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-tools' },
@@ -54,6 +55,9 @@ const FUZZ_SYSTEM_DEPS = [{ program: 'clang++', debian: 'clang' }];
 const FUZZ_OUT_DIR = path.join(WORKER_DIR, 'out', 'Fuzzer');
 // Seconds each fuzzer runs in `npm run fuzz` (FUZZ_SECONDS to change).
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
+// Needed only by `bench`: the C sender, receiver and relay of the forwarding
+// benchmark are compiled with cc.
+const BENCH_SYSTEM_DEPS = [{ program: 'cc', debian: 'gcc' }];
 // Needed only by `lint` and `format`.
 const LINT_SYSTEM_DEPS = [{ program: 'clang-format', debian: 'clang-format' }];
 
@@ -219,11 +223,13 @@ const tasks = {
 	},
 	bench: async () => {
 		await ensureNodeModules();
+		await ensureSystemDeps(BENCH_SYSTEM_DEPS);
 		await buildWorker();
 		await buildTypeScript();
 
 		const benchDir = path.join(ROOT, 'bench');
 
+		// Each bench/*.mjs prints one JSON object (bench/lib/ holds helpers).
 		for (const file of fs
 			.readdirSync(benchDir)
 			.filter(f => f.endsWith('.mjs'))

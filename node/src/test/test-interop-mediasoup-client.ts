@@ -173,17 +173,16 @@ async function join(page: Page): Promise<void> {
 }
 
 function produce(page: Page, kind: InteropKind, codec?: InteropVideoCodec): Promise<string> {
-	return page.evaluate(
-		options => (window as unknown as InteropWindow).interop.produce(options),
-		{ kind, codec }
-	);
+	return page.evaluate(options => (window as unknown as InteropWindow).interop.produce(options), {
+		kind,
+		codec,
+	});
 }
 
 function consume(page: Page, producerId: string): Promise<string> {
-	return page.evaluate(
-		options => (window as unknown as InteropWindow).interop.consume(options),
-		{ producerId }
-	);
+	return page.evaluate(options => (window as unknown as InteropWindow).interop.consume(options), {
+		producerId,
+	});
 }
 
 function pageStats(page: Page): Promise<InteropStats> {
@@ -292,7 +291,10 @@ async function expectFlowing(
 	page: Page,
 	{ videoConsumerId, audioConsumerId }: { videoConsumerId: string; audioConsumerId?: string }
 ): Promise<void> {
-	await waitFor(async () => (await consumerStats(page, videoConsumerId)).framesDecoded > 0, 'B to decode video frames');
+	await waitFor(
+		async () => (await consumerStats(page, videoConsumerId)).framesDecoded > 0,
+		'B to decode video frames'
+	);
 
 	if (audioConsumerId) {
 		await waitFor(
@@ -324,24 +326,25 @@ async function expectFlowing(
 async function waitForVideoStill(page: Page, videoConsumerId: string): Promise<number> {
 	let frames = (await consumerStats(page, videoConsumerId)).framesDecoded;
 
-	await waitFor(
-		async () => {
-			await sleep(STILL_WINDOW_MS);
+	await waitFor(async () => {
+		await sleep(STILL_WINDOW_MS);
 
-			const now = (await consumerStats(page, videoConsumerId)).framesDecoded;
-			const still = now === frames;
+		const now = (await consumerStats(page, videoConsumerId)).framesDecoded;
+		const still = now === frames;
 
-			frames = now;
+		frames = now;
 
-			return still;
-		},
-		'B to stop decoding video frames while the producer is paused'
-	);
+		return still;
+	}, 'B to stop decoding video frames while the producer is paused');
 
 	return frames;
 }
 
-async function waitForVideoAgain(page: Page, videoConsumerId: string, frames: number): Promise<void> {
+async function waitForVideoAgain(
+	page: Page,
+	videoConsumerId: string,
+	frames: number
+): Promise<void> {
 	await waitFor(
 		async () => (await consumerStats(page, videoConsumerId)).framesDecoded > frames,
 		'B to decode video again after resume (needs a key frame: the worker must forward ' +
@@ -407,192 +410,215 @@ test.each<InteropVideoCodec>(['VP8', 'H264', 'VP9'])(
 	TEST_TIMEOUT
 );
 
-test('pausing the producer on the server stops B\'s video; resuming brings it back', async () => {
-	const { pageB } = env();
-	const { videoProducer, audioConsumerId, videoConsumerId } = await setUpCall('VP8');
+test(
+	"pausing the producer on the server stops B's video; resuming brings it back",
+	async () => {
+		const { pageB } = env();
+		const { videoProducer, audioConsumerId, videoConsumerId } = await setUpCall('VP8');
 
-	await waitFor(
-		async () => (await consumerStats(pageB, videoConsumerId)).framesDecoded > 0,
-		'B to decode video frames'
-	);
+		await waitFor(
+			async () => (await consumerStats(pageB, videoConsumerId)).framesDecoded > 0,
+			'B to decode video frames'
+		);
 
-	await videoProducer.pause();
+		await videoProducer.pause();
 
-	const videoConsumer = env().server.consumers.get(videoConsumerId)!;
+		const videoConsumer = env().server.consumers.get(videoConsumerId)!;
 
-	await waitFor(() => videoConsumer.producerPaused, "the consumer's producerPaused");
+		await waitFor(() => videoConsumer.producerPaused, "the consumer's producerPaused");
 
-	const stillFrames = await waitForVideoStill(pageB, videoConsumerId);
+		const stillFrames = await waitForVideoStill(pageB, videoConsumerId);
 
-	// Only the video producer was paused: audio goes on.
-	const audioBefore = (await consumerStats(pageB, audioConsumerId)).packetsReceived;
+		// Only the video producer was paused: audio goes on.
+		const audioBefore = (await consumerStats(pageB, audioConsumerId)).packetsReceived;
 
-	await waitFor(
-		async () => (await consumerStats(pageB, audioConsumerId)).packetsReceived > audioBefore,
-		'B to keep receiving audio while the video producer is paused'
-	);
+		await waitFor(
+			async () => (await consumerStats(pageB, audioConsumerId)).packetsReceived > audioBefore,
+			'B to keep receiving audio while the video producer is paused'
+		);
 
-	await videoProducer.resume();
-	await waitForVideoAgain(pageB, videoConsumerId, stillFrames);
-	await expectFlowing(pageB, { videoConsumerId, audioConsumerId });
-}, TEST_TIMEOUT);
+		await videoProducer.resume();
+		await waitForVideoAgain(pageB, videoConsumerId, stillFrames);
+		await expectFlowing(pageB, { videoConsumerId, audioConsumerId });
+	},
+	TEST_TIMEOUT
+);
 
-test('pausing the producer in the client (signalled) stops B\'s video; resuming brings it back', async () => {
-	const { pageA, pageB } = env();
-	const { videoProducer, videoConsumerId } = await setUpCall('VP8');
+test(
+	"pausing the producer in the client (signalled) stops B's video; resuming brings it back",
+	async () => {
+		const { pageA, pageB } = env();
+		const { videoProducer, videoConsumerId } = await setUpCall('VP8');
 
-	await waitFor(
-		async () => (await consumerStats(pageB, videoConsumerId)).framesDecoded > 0,
-		'B to decode video frames'
-	);
+		await waitFor(
+			async () => (await consumerStats(pageB, videoConsumerId)).framesDecoded > 0,
+			'B to decode video frames'
+		);
 
-	await pageA.evaluate(
-		producerId =>
-			(window as unknown as InteropWindow).interop.pauseProducer({ producerId, signal: true }),
-		videoProducer.id
-	);
+		await pageA.evaluate(
+			producerId =>
+				(window as unknown as InteropWindow).interop.pauseProducer({ producerId, signal: true }),
+			videoProducer.id
+		);
 
-	expect(videoProducer.paused).toBe(true);
+		expect(videoProducer.paused).toBe(true);
 
-	const stillFrames = await waitForVideoStill(pageB, videoConsumerId);
+		const stillFrames = await waitForVideoStill(pageB, videoConsumerId);
 
-	await pageA.evaluate(
-		producerId =>
-			(window as unknown as InteropWindow).interop.resumeProducer({ producerId, signal: true }),
-		videoProducer.id
-	);
+		await pageA.evaluate(
+			producerId =>
+				(window as unknown as InteropWindow).interop.resumeProducer({ producerId, signal: true }),
+			videoProducer.id
+		);
 
-	expect(videoProducer.paused).toBe(false);
+		expect(videoProducer.paused).toBe(false);
 
-	await waitForVideoAgain(pageB, videoConsumerId, stillFrames);
-	await expectFlowing(pageB, { videoConsumerId });
-}, TEST_TIMEOUT);
+		await waitForVideoAgain(pageB, videoConsumerId, stillFrames);
+		await expectFlowing(pageB, { videoConsumerId });
+	},
+	TEST_TIMEOUT
+);
 
-test('with 5 % random packet loss B still decodes video, and NACKs are served', async () => {
-	if (!hasNft()) {
-		throw new Error('nft is missing: install the Debian package nftables');
-	}
-
-	const { pageA, pageB, network, server } = env();
-	const { videoProducer, audioConsumerId, videoConsumerId } = await setUpCall('VP8');
-	const videoConsumer = server.consumers.get(videoConsumerId)!;
-
-	await waitFor(
-		async () => (await consumerStats(pageB, videoConsumerId)).framesDecoded > 0,
-		'B to decode video frames'
-	);
-
-	const loss = addRandomUdpLoss(network, 5);
-
-	env().cleanups.push(() => loss.remove());
-
-	// Counters of the whole path: the browser B asks for retransmissions,
-	// the worker receives those NACKs and retransmits (consumer side), the
-	// worker asks browser A for what it lost (producer side) and A resends.
-	const counters = async (): Promise<Record<string, number>> => {
-		const b = await consumerStats(pageB, videoConsumerId);
-		const a = (await pageStats(pageA)).producers.find(p => p.id === videoProducer.id)!;
-		const sent = outbound(await videoConsumer.getStats());
-		const received = (await videoProducer.getStats())[0];
-
-		return {
-			'packets dropped by the nftables rule': loss.droppedPackets(),
-			'NACKs sent by browser B (inbound-rtp nackCount)': b.nackCount,
-			'NACKs received by the consumer (consumer getStats nackCount)': sent?.nackCount ?? 0,
-			'packets retransmitted by the consumer (packetsRetransmitted)':
-				sent?.packetsRetransmitted ?? 0,
-			'NACKs sent by the producer (producer getStats nackCount)': received?.nackCount ?? 0,
-			'NACKs received by browser A (outbound-rtp nackCount)': a.nackCount,
-		};
-	};
-	const allMoving = (values: Record<string, number>): boolean =>
-		Object.values(values).every(value => value > 0);
-
-	// Wait (bounded) for every counter to move, then report those that did not.
-	const deadline = Date.now() + WAIT_MS;
-	let values = await counters();
-
-	while (!allMoving(values) && Date.now() < deadline) {
-		await sleep(500);
-		values = await counters();
-	}
-
-	// Video keeps decoding (and audio keeps arriving) through the loss.
-	await expectFlowing(pageB, { videoConsumerId, audioConsumerId });
-
-	values = await counters();
-
-	expect(Object.entries(values).filter(([, value]) => !(value > 0))).toEqual([]);
-}, TEST_TIMEOUT);
-
-test('RTP relayed by the app from a DirectTransport consumer to a DirectTransport producer reaches B', async () => {
-	const { pageA, pageB, router } = env();
-
-	await join(pageA);
-	await join(pageB);
-
-	const videoProducerId = await produce(pageA, 'video', 'VP8');
-
-	// The app's relay: A's video out of the Router on one DirectTransport and
-	// back in on another, as a new Producer.
-	const egress = await router.createDirectTransport();
-	const ingress = await router.createDirectTransport();
-	const directConsumer: Consumer = await egress.consume({
-		producerId: videoProducerId,
-		rtpCapabilities: router.rtpCapabilities as RtpCapabilities,
-	});
-	const directProducer = await ingress.produce({
-		kind: 'video',
-		rtpParameters: {
-			codecs: directConsumer.rtpParameters.codecs.filter(c => !/\/rtx$/i.test(c.mimeType)),
-			encodings: [{ ssrc: directConsumer.rtpParameters.encodings![0].ssrc }],
-			rtcp: { cname: directConsumer.rtpParameters.rtcp?.cname },
-		},
-	});
-	let rtpReceived = 0;
-	let rtpRelayed = 0;
-	const relayErrors: string[] = [];
-	let keyFrameRequests = 0;
-
-	directConsumer.on('rtp', packet => {
-		++rtpReceived;
-
-		if (directProducer.closed) {
-			return;
+test(
+	'with 5 % random packet loss B still decodes video, and NACKs are served',
+	async () => {
+		if (!hasNft()) {
+			throw new Error('nft is missing: install the Debian package nftables');
 		}
+
+		const { pageA, pageB, network, server } = env();
+		const { videoProducer, audioConsumerId, videoConsumerId } = await setUpCall('VP8');
+		const videoConsumer = server.consumers.get(videoConsumerId)!;
+
+		await waitFor(
+			async () => (await consumerStats(pageB, videoConsumerId)).framesDecoded > 0,
+			'B to decode video frames'
+		);
+
+		const loss = addRandomUdpLoss(network, 5);
+
+		env().cleanups.push(() => loss.remove());
+
+		// Counters of the whole path: the browser B asks for retransmissions,
+		// the worker receives those NACKs and retransmits (consumer side), the
+		// worker asks browser A for what it lost (producer side) and A resends.
+		const counters = async (): Promise<Record<string, number>> => {
+			const b = await consumerStats(pageB, videoConsumerId);
+			const a = (await pageStats(pageA)).producers.find(p => p.id === videoProducer.id)!;
+			const sent = outbound(await videoConsumer.getStats());
+			const received = (await videoProducer.getStats())[0];
+
+			return {
+				'packets dropped by the nftables rule': loss.droppedPackets(),
+				'NACKs sent by browser B (inbound-rtp nackCount)': b.nackCount,
+				'NACKs received by the consumer (consumer getStats nackCount)': sent?.nackCount ?? 0,
+				'packets retransmitted by the consumer (packetsRetransmitted)':
+					sent?.packetsRetransmitted ?? 0,
+				'NACKs sent by the producer (producer getStats nackCount)': received?.nackCount ?? 0,
+				'NACKs received by browser A (outbound-rtp nackCount)': a.nackCount,
+			};
+		};
+		const allMoving = (values: Record<string, number>): boolean =>
+			Object.values(values).every(value => value > 0);
+
+		// Wait (bounded) for every counter to move, then report those that did not.
+		const deadline = Date.now() + WAIT_MS;
+		let values = await counters();
+
+		while (!allMoving(values) && Date.now() < deadline) {
+			await sleep(500);
+			values = await counters();
+		}
+
+		// Video keeps decoding (and audio keeps arriving) through the loss.
+		await expectFlowing(pageB, { videoConsumerId, audioConsumerId });
+
+		values = await counters();
+
+		const stuck = Object.entries(values).filter(([, value]) => !(value > 0));
+
+		if (stuck.length > 0) {
+			throw new Error(
+				`counters that did not move: ${JSON.stringify(Object.fromEntries(stuck))}\n` +
+					`all counters: ${JSON.stringify(values, null, 1)}\n${await describeState()}`
+			);
+		}
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'RTP relayed by the app from a DirectTransport consumer to a DirectTransport producer reaches B',
+	async () => {
+		const { pageA, pageB, router } = env();
+
+		await join(pageA);
+		await join(pageB);
+
+		const videoProducerId = await produce(pageA, 'video', 'VP8');
+
+		// The app's relay: A's video out of the Router on one DirectTransport and
+		// back in on another, as a new Producer.
+		const egress = await router.createDirectTransport();
+		const ingress = await router.createDirectTransport();
+		const directConsumer: Consumer = await egress.consume({
+			producerId: videoProducerId,
+			rtpCapabilities: router.rtpCapabilities as RtpCapabilities,
+		});
+		const directProducer = await ingress.produce({
+			kind: 'video',
+			rtpParameters: {
+				codecs: directConsumer.rtpParameters.codecs.filter(c => !/\/rtx$/i.test(c.mimeType)),
+				encodings: [{ ssrc: directConsumer.rtpParameters.encodings![0].ssrc }],
+				rtcp: { cname: directConsumer.rtpParameters.rtcp?.cname },
+			},
+		});
+		let rtpReceived = 0;
+		let rtpRelayed = 0;
+		const relayErrors: string[] = [];
+		let keyFrameRequests = 0;
+
+		directConsumer.on('rtp', packet => {
+			++rtpReceived;
+
+			if (directProducer.closed) {
+				return;
+			}
+
+			try {
+				directProducer.send(packet);
+				++rtpRelayed;
+			} catch (error) {
+				if (relayErrors.length < 3) {
+					relayErrors.push(String(error));
+				}
+			}
+		});
+
+		// Key frame requests for the relayed Producer (from B's consumer) go to
+		// the app as RTCP on its transport; it passes them on upstream.
+		ingress.on('rtcp', packet => {
+			if (hasKeyFrameRequest(packet)) {
+				++keyFrameRequests;
+				directConsumer.requestKeyFrame().catch(() => undefined);
+			}
+		});
+
+		const videoConsumerId = await consume(pageB, directProducer.id);
+
+		await waitFor(() => rtpReceived > 0, "the DirectTransport consumer's rtp events");
+		await waitFor(() => rtpRelayed > 0 || relayErrors.length > 0, 'a relayed packet');
+
+		expect(relayErrors).toEqual([]);
 
 		try {
-			directProducer.send(packet);
-			++rtpRelayed;
+			await expectFlowing(pageB, { videoConsumerId });
 		} catch (error) {
-			if (relayErrors.length < 3) {
-				relayErrors.push(String(error));
-			}
+			throw new Error(
+				`${String(error)}\nrelay: ${rtpReceived} rtp received, ${rtpRelayed} relayed, ` +
+					`${keyFrameRequests} key frame requests from the relayed producer's transport`
+			);
 		}
-	});
-
-	// Key frame requests for the relayed Producer (from B's consumer) go to
-	// the app as RTCP on its transport; it passes them on upstream.
-	ingress.on('rtcp', packet => {
-		if (hasKeyFrameRequest(packet)) {
-			++keyFrameRequests;
-			directConsumer.requestKeyFrame().catch(() => undefined);
-		}
-	});
-
-	const videoConsumerId = await consume(pageB, directProducer.id);
-
-	await waitFor(() => rtpReceived > 0, "the DirectTransport consumer's rtp events");
-	await waitFor(() => rtpRelayed > 0 || relayErrors.length > 0, 'a relayed packet');
-
-	expect(relayErrors).toEqual([]);
-
-	try {
-		await expectFlowing(pageB, { videoConsumerId });
-	} catch (error) {
-		throw new Error(
-			`${String(error)}\nrelay: ${rtpReceived} rtp received, ${rtpRelayed} relayed, ` +
-				`${keyFrameRequests} key frame requests from the relayed producer's transport`
-		);
-	}
-}, TEST_TIMEOUT);
+	},
+	TEST_TIMEOUT
+);

@@ -24,10 +24,7 @@ import type {
 	RtpParameters,
 	WebRtcTransport,
 } from '../../types';
-import type {
-	SignallingRequest,
-	SignallingResponse,
-} from '../fixtures/interop-client/api';
+import type { SignallingRequest, SignallingResponse } from '../fixtures/interop-client/api';
 import { buildInteropClient } from './interopClient';
 import { SERVER_IP, type TestNetwork } from './netns';
 import { forwardIntoNamespace, type PortForward } from './netnsPortForward';

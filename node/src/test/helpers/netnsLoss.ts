@@ -1,7 +1,9 @@
 // Random UDP packet loss inside a test network namespace, with nftables
-// (Debian package `nftables`). The rule sits on the namespace's output hook,
-// so every UDP packet sent there (browser and worker alike, both directions)
-// is dropped with the given probability. It only ever touches the test's own
+// (Debian package `nftables`). The rule sits on the namespace's input hook,
+// so every UDP packet received there (browser and worker alike, both
+// directions) is dropped with the given probability. Not the output hook: a
+// packet dropped there fails the sender's sendmsg() with EPERM, and Chromium
+// then sends it again, so its outgoing media would see almost no loss. It only ever touches the test's own
 // namespace, which goes away with the test.
 
 import { execFileSync } from 'node:child_process';
@@ -46,8 +48,8 @@ export function addRandomUdpLoss(network: TestNetwork, percent: number): PacketL
 		'chain',
 		'inet',
 		TABLE,
-		'out',
-		'{ type filter hook output priority 0 ; policy accept ; }'
+		'in',
+		'{ type filter hook input priority 0 ; policy accept ; }'
 	);
 	nft(
 		network,
@@ -55,7 +57,7 @@ export function addRandomUdpLoss(network: TestNetwork, percent: number): PacketL
 		'rule',
 		'inet',
 		TABLE,
-		'out',
+		'in',
 		'meta',
 		'l4proto',
 		'udp',
@@ -71,7 +73,7 @@ export function addRandomUdpLoss(network: TestNetwork, percent: number): PacketL
 
 	return {
 		droppedPackets: () => {
-			const listing = nft(network, 'list', 'chain', 'inet', TABLE, 'out');
+			const listing = nft(network, 'list', 'chain', 'inet', TABLE, 'in');
 			const match = /counter packets (\d+)/.exec(listing);
 
 			return match ? Number(match[1]) : 0;
