@@ -1,7 +1,7 @@
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
-import { NotFoundError, UnsupportedError, WorkerClosedError } from './errors';
+import { NotFoundError, WorkerClosedError } from './errors';
 import type {
 	Consumer,
 	ConsumerDump,
@@ -27,6 +27,8 @@ import {
 } from './rtpParametersFbs';
 import type * as flatbuffers from 'flatbuffers';
 import { Method } from './fbs/request/method';
+import { SetPreferredLayersRequest as FbsSetPreferredLayersRequest } from './fbs/consumer/set-preferred-layers-request';
+import { SetPreferredLayersResponse as FbsSetPreferredLayersResponse } from './fbs/consumer/set-preferred-layers-response';
 import { TraceNotification as FbsTraceNotification } from './fbs/trace/trace-notification';
 import { parseTraceEventData, serializeEnableTraceEventRequest } from './traceEventsFbs';
 import { Body as RequestBody } from './fbs/request/body';
@@ -365,9 +367,9 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	}
 
 	/**
-	 * Simple and pipe Consumers have no layers to prefer: like the reference
-	 * worker answers, `preferredLayers` stays undefined. Simulcast and SVC
-	 * Consumers need a channel message the worker does not have yet.
+	 * Simple and pipe Consumers have no layers to prefer: `preferredLayers`
+	 * stays undefined. Simulcast and SVC Consumers get the layers clamped by
+	 * the worker to what the Producer has.
 	 */
 	async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
 		logger.debug('setPreferredLayers()');
@@ -382,13 +384,25 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		if (this.#data.type === 'simple' || this.#data.type === 'pipe') {
-			this.#preferredLayers = undefined;
+		const builder = this.#channel.bufferBuilder;
+		const layersOffset = serializeConsumerLayers(builder, { spatialLayer, temporalLayer });
+		const bodyOffset = FbsSetPreferredLayersRequest.createSetPreferredLayersRequest(
+			builder,
+			layersOffset
+		);
+		const response = await this.#channel.request(
+			Method.CONSUMER_SET_PREFERRED_LAYERS,
+			RequestBody.Consumer_SetPreferredLayersRequest,
+			bodyOffset,
+			this.#internal.consumerId
+		);
+		const body = new FbsSetPreferredLayersResponse();
 
-			return;
-		}
+		response.body(body);
 
-		throw new UnsupportedError('setPreferredLayers() is not implemented yet');
+		const layers = body.preferredLayers();
+
+		this.#preferredLayers = layers ? parseConsumerLayers(layers) : undefined;
 	}
 
 	async setPriority(priority: number): Promise<void> {

@@ -1023,10 +1023,18 @@ describe('Consumer', () => {
 		expect(audioConsumer.preferredLayers).toBeUndefined();
 	});
 
-	test('setPreferredLayers() on a simulcast Consumer is not available yet', async () => {
-		await expect(
-			videoConsumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 1 })
-		).rejects.toBeInstanceOf(UnsupportedError);
+	test('setPreferredLayers() on a simulcast Consumer sets them, clamped by the worker', async () => {
+		await videoConsumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 1 });
+
+		expect(videoConsumer.preferredLayers).toEqual({ spatialLayer: 1, temporalLayer: 1 });
+
+		await videoConsumer.setPreferredLayers({ spatialLayer: 7 });
+
+		expect(videoConsumer.preferredLayers).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+
+		await videoConsumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 9 });
+
+		expect(videoConsumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
 	});
 
 	test.each<[string, unknown]>([

@@ -5,7 +5,7 @@
 
 import * as dgram from 'node:dgram';
 import * as mediasoup from '../';
-import type { Router, RtpCapabilities, Worker } from '../types';
+import type { Consumer, ConsumerLayers, Router, RtpCapabilities, Worker } from '../types';
 
 const LOCALHOST = '127.0.0.1';
 const SSRCS = [44440000, 44441111, 44442222];
@@ -52,7 +52,21 @@ async function waitFor(condition: () => boolean, timeoutMs = 10000): Promise<voi
 	}
 }
 
-test('a simulcast consumer follows the highest active encoding, as one continuous stream', async () => {
+type SimulcastSession = {
+	consumer: Consumer;
+	received: Buffer[];
+	active: boolean[];
+	stop: () => Promise<void>;
+};
+
+const encodingOf = (packet: Buffer): number => packet[packet.length - 1];
+
+/**
+ * A producer with three VP8 encodings fed from a UDP socket (a frame every
+ * 20 ms per active encoding, a key frame every 10), and a simulcast consumer
+ * whose RTP is collected.
+ */
+async function startSimulcast(preferredLayers?: ConsumerLayers): Promise<SimulcastSession> {
 	const payloadType = router.rtpCapabilities.codecs![0].preferredPayloadType!;
 	const sender = dgram.createSocket('udp4');
 	const receiver = dgram.createSocket('udp4');
@@ -87,6 +101,7 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 	const consumer = await egress.consume({
 		producerId: producer.id,
 		rtpCapabilities: router.rtpCapabilities as RtpCapabilities,
+		preferredLayers,
 	});
 
 	expect(producer.type).toBe('simulcast');
@@ -130,7 +145,22 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 		++frame;
 	};
 	const interval = setInterval(sendFrames, 20);
-	const encodingOf = (packet: Buffer): number => packet[packet.length - 1];
+
+	return {
+		consumer,
+		received,
+		active,
+		stop: async () => {
+			clearInterval(interval);
+			sender.close();
+			await new Promise(resolve => setTimeout(resolve, 100));
+			receiver.close();
+		},
+	};
+}
+
+test('a simulcast consumer follows the highest active encoding, as one continuous stream', async () => {
+	const { consumer, received, active, stop } = await startSimulcast();
 
 	try {
 		// Up to the highest encoding.
@@ -146,12 +176,8 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 			);
 		});
 	} finally {
-		clearInterval(interval);
-		sender.close();
+		await stop();
 	}
-
-	await new Promise(resolve => setTimeout(resolve, 100));
-	receiver.close();
 
 	const consumerSsrc = consumer.rtpParameters.encodings![0].ssrc!;
 
@@ -181,5 +207,22 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 		if (encodingOf(received[i]) !== encodingOf(received[i - 1])) {
 			expect(received[i][12 + 4]).toBe(0x00);
 		}
+	}
+});
+
+test('preferred layers cap the encoding a simulcast consumer forwards', async () => {
+	const { consumer, received, stop } = await startSimulcast({ spatialLayer: 1 });
+
+	try {
+		await waitFor(() => received.some(p => encodingOf(p) === 1));
+		// Time for a wrong move up to show.
+		await new Promise(resolve => setTimeout(resolve, 1200));
+
+		expect(received.some(p => encodingOf(p) === 2)).toBe(false);
+
+		await consumer.setPreferredLayers({ spatialLayer: 2 });
+		await waitFor(() => received.some(p => encodingOf(p) === 2));
+	} finally {
+		await stop();
 	}
 });

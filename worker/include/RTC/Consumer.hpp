@@ -125,6 +125,7 @@ namespace RTC
 		// The encoding a simulcast consumer should forward: the highest active.
 		size_t ChooseTargetEncoding(uint64_t nowMs);
 		void StartSync();
+		Layers ClampLayers(uint8_t spatialLayer, std::optional<uint8_t> temporalLayer) const;
 		void NotifyScore();
 		void FillStats(Channel::ChannelRequest* request);
 		RtpStreamSend* FindSendStream(uint32_t ssrc);
@@ -149,6 +150,9 @@ namespace RTC
 		// When a packet of each encoding last went by (simulcast target choice).
 		std::vector<uint64_t> lastPacketMsPerEncoding;
 		std::optional<Layers> preferredLayers;
+		// What the producer has: preferred layers are clamped to these.
+		uint8_t maxSpatialLayer{ 0u };
+		uint8_t maxTemporalLayer{ 0u };
 		bool paused{ false };
 		bool producerPaused{ false };
 		bool ignoreDtx{ false };

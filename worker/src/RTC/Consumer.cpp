@@ -140,21 +140,21 @@ namespace RTC
 		// what the producer has; the highest by default.
 		if (this->type == Type::SIMULCAST || this->type == Type::SVC)
 		{
-			const auto mode           = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
-			const uint8_t maxSpatial  = this->type == Type::SIMULCAST
-																		? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
-																		: static_cast<uint8_t>(mode.spatialLayers - 1u);
-			const uint8_t maxTemporal = static_cast<uint8_t>(mode.temporalLayers - 1u);
-			Layers layers{ maxSpatial, maxTemporal };
+			const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
+
+			this->maxSpatialLayer  = this->type == Type::SIMULCAST
+																 ? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
+																 : static_cast<uint8_t>(mode.spatialLayers - 1u);
+			this->maxTemporalLayer = static_cast<uint8_t>(mode.temporalLayers - 1u);
+
+			Layers layers{ this->maxSpatialLayer, this->maxTemporalLayer };
 
 			if (const auto* preferred = request->preferred_layers())
 			{
-				layers.spatialLayer = std::min(preferred->spatial_layer(), maxSpatial);
-
-				if (preferred->temporal_layer())
-				{
-					layers.temporalLayer = std::min(*preferred->temporal_layer(), maxTemporal);
-				}
+				layers = ClampLayers(
+					preferred->spatial_layer(),
+					preferred->temporal_layer() ? std::optional<uint8_t>(*preferred->temporal_layer())
+																			: std::nullopt);
 			}
 
 			this->preferredLayers = layers;
@@ -446,6 +446,19 @@ namespace RTC
 				true,
 				false);
 		}
+	}
+
+	Consumer::Layers
+	Consumer::ClampLayers(uint8_t spatialLayer, std::optional<uint8_t> temporalLayer) const
+	{
+		Layers layers;
+
+		layers.spatialLayer = std::min(spatialLayer, this->maxSpatialLayer);
+		// Not given: the highest.
+		layers.temporalLayer =
+			temporalLayer ? std::min(*temporalLayer, this->maxTemporalLayer) : this->maxTemporalLayer;
+
+		return layers;
 	}
 
 	void Consumer::StartSync()
@@ -763,6 +776,45 @@ namespace RTC
 				{
 					RequestKeyFrameIfNeeded();
 				}
+
+				break;
+			}
+
+			case FBS::Request::Method::CONSUMER_SET_PREFERRED_LAYERS:
+			{
+				const auto* body = request->GetBody<FBS::Consumer::SetPreferredLayersRequest>();
+
+				if (!body)
+				{
+					MS_THROW_TYPE_ERROR("missing body");
+				}
+
+				auto& builder = request->GetBufferBuilder();
+				flatbuffers::Offset<FBS::Consumer::ConsumerLayers> layersOffset;
+
+				// Simple and pipe consumers have no layers to prefer.
+				if (this->type == Type::SIMULCAST || this->type == Type::SVC)
+				{
+					const auto* preferred = body->preferred_layers();
+
+					this->preferredLayers = ClampLayers(
+						preferred->spatial_layer(),
+						preferred->temporal_layer() ? std::optional<uint8_t>(*preferred->temporal_layer())
+																				: std::nullopt);
+					// Look for the best stream again at the next packet.
+					this->lastTargetCheckMs = 0u;
+
+					layersOffset = FBS::Consumer::CreateConsumerLayers(
+						builder,
+						this->preferredLayers->spatialLayer,
+						this->preferredLayers->temporalLayer
+							? flatbuffers::Optional<uint8_t>(*this->preferredLayers->temporalLayer)
+							: flatbuffers::nullopt);
+				}
+
+				auto response = FBS::Consumer::CreateSetPreferredLayersResponse(builder, layersOffset);
+
+				request->Accept(FBS::Response::Body::Consumer_SetPreferredLayersResponse, response);
 
 				break;
 			}
