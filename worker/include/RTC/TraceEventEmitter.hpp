@@ -3,6 +3,7 @@
 
 #include "common.hpp"
 
+#include "Channel/ChannelRequest.hpp"
 #include "FBS/notification_generated.h"
 #include "FBS/trace_generated.h"
 #include "RTC/RTCP/SenderReport.hpp"
@@ -31,6 +32,9 @@ namespace RTC
 	public:
 		// Unknown names are ignored; an empty list disables every type.
 		void Enable(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* names);
+		// An ENABLE_TRACE_EVENT request: Enable() and accept. Throws
+		// MediaSoupTypeError without a body.
+		void HandleEnableRequest(Channel::ChannelRequest* request);
 		bool IsEnabled(Type type) const
 		{
 			return (this->enabled & (1u << static_cast<uint8_t>(type))) != 0u;

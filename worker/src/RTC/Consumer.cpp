@@ -737,16 +737,7 @@ namespace RTC
 
 			case FBS::Request::Method::CONSUMER_ENABLE_TRACE_EVENT:
 			{
-				const auto* body = request->GetBody<FBS::Trace::EnableTraceEventRequest>();
-
-				if (!body)
-				{
-					MS_THROW_TYPE_ERROR("missing body");
-				}
-
-				this->traceEventEmitter.Enable(body->events());
-
-				request->Accept();
+				this->traceEventEmitter.HandleEnableRequest(request);
 
 				break;
 			}

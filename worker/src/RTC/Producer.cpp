@@ -814,16 +814,7 @@ namespace RTC
 
 			case FBS::Request::Method::PRODUCER_ENABLE_TRACE_EVENT:
 			{
-				const auto* body = request->GetBody<FBS::Trace::EnableTraceEventRequest>();
-
-				if (!body)
-				{
-					MS_THROW_TYPE_ERROR("missing body");
-				}
-
-				this->traceEventEmitter.Enable(body->events());
-
-				request->Accept();
+				this->traceEventEmitter.HandleEnableRequest(request);
 
 				break;
 			}

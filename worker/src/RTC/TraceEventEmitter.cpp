@@ -3,6 +3,7 @@
 #include "RTC/TraceEventEmitter.hpp"
 
 #include "DepLibUV.hpp"
+#include "MediaSoupErrors.hpp"
 
 namespace RTC
 {
@@ -30,6 +31,20 @@ namespace RTC
 				}
 			}
 		}
+	}
+
+	void TraceEventEmitter::HandleEnableRequest(Channel::ChannelRequest* request)
+	{
+		const auto* body = request->GetBody<FBS::Trace::EnableTraceEventRequest>();
+
+		if (!body)
+		{
+			MS_THROW_TYPE_ERROR("missing body");
+		}
+
+		Enable(body->events());
+
+		request->Accept();
 	}
 
 	void TraceEventEmitter::EmitRtp(
