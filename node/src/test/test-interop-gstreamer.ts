@@ -240,15 +240,15 @@ async function runInterop({ rtcpMux }: { rtcpMux: boolean }): Promise<void> {
 			recordTail,
 		].join(' ');
 	} else {
+		// The SFU's RTCP comes to RTP port + 1. (Receiver reports are not sent
+		// back: gst-launch cannot send them from the port the SFU expects.)
 		receiverPipeline = [
 			'rtpbin name=rtpbin latency=200',
 			`${udpSrc(videoPort, videoCaps)} ! rtpbin.recv_rtp_sink_0`,
 			`${udpSrc(videoPort + 1)} ! rtpbin.recv_rtcp_sink_0`,
-			`rtpbin.send_rtcp_src_0 ! ${udpSink(videoOut.rtcpTuple!.localPort)}`,
 			`rtpbin.recv_rtp_src_0_${videoSsrc}_${videoCodec.payloadType} ! rtpvp8depay ! queue ! mux.`,
 			`${udpSrc(audioPort, audioCaps)} ! rtpbin.recv_rtp_sink_1`,
 			`${udpSrc(audioPort + 1)} ! rtpbin.recv_rtcp_sink_1`,
-			`rtpbin.send_rtcp_src_1 ! ${udpSink(audioOut.rtcpTuple!.localPort)}`,
 			`rtpbin.recv_rtp_src_1_${audioSsrc}_${audioCodec.payloadType} ! rtpopusdepay ! opusparse ! queue ! mux.`,
 			recordTail,
 		].join(' ');
