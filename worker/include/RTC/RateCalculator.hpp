@@ -14,8 +14,10 @@ namespace RTC
 	{
 	public:
 		static constexpr uint64_t DefaultWindowMs{ 1000u };
-		// The window is split into this many buckets of equal duration.
-		static constexpr size_t Buckets{ 100u };
+		// The window is split into this many buckets of equal duration: 50 ms
+		// steps in the default window, small enough for every stream and
+		// transport to have several (a few hundred bytes less each).
+		static constexpr size_t Buckets{ 20u };
 
 	public:
 		explicit RateCalculator(uint64_t windowMs = DefaultWindowMs);
@@ -33,7 +35,7 @@ namespace RTC
 	private:
 		uint64_t windowMs;
 		uint64_t bucketMs;
-		std::array<uint64_t, Buckets> buckets{};
+		std::array<uint32_t, Buckets> buckets{};
 		// Start time of the newest bucket, and its index.
 		uint64_t newestBucketStartMs{ 0u };
 		size_t newestIndex{ 0u };

@@ -101,7 +101,6 @@ namespace RTC
 		uint32_t lastReportedHighest{ 0u };
 		int32_t lastReportedLost{ 0 };
 		bool hasReport{ false };
-		uint8_t rtxBuffer[RetransmissionBuffer::MaxPacketSize + RtpPacket::RtxOsnSize];
 	};
 } // namespace RTC
 

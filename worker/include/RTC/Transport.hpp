@@ -201,7 +201,6 @@ namespace RTC
 		// The SSRC our RTCP reports are sent with when we send no RTP.
 		uint32_t rtcpSsrc{ 0u };
 		std::string rtcpCname;
-		uint8_t rtcpBuffer[1500];
 		bool direct{ false };
 		uint32_t maxMessageSize{ 0u };
 		uint32_t initialAvailableOutgoingBitrate{ 600000u };

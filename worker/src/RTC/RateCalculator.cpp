@@ -15,7 +15,7 @@ namespace RTC
 	{
 		Advance(nowMs);
 
-		this->buckets[this->newestIndex] += size;
+		this->buckets[this->newestIndex] += static_cast<uint32_t>(size);
 		this->windowBytes += size;
 		this->bytes += size;
 	}

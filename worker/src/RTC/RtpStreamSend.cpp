@@ -9,6 +9,13 @@
 
 namespace RTC
 {
+	namespace
+	{
+		// Where RTX packets are built, shared by every stream: the worker is
+		// single threaded and each packet is sent before the next is built.
+		uint8_t RtxBuffer[RetransmissionBuffer::MaxPacketSize + RtpPacket::RtxOsnSize];
+	} // namespace
+
 	RtpStreamSend::RtpStreamSend(const Params& params) : params(params)
 	{
 		if (this->params.clockRate == 0u)
@@ -75,14 +82,14 @@ namespace RTC
 				}
 
 				// RTX (RFC 4588): encode a copy, leaving the held packet as is.
-				std::copy(stored->begin(), stored->end(), this->rtxBuffer);
+				std::copy(stored->begin(), stored->end(), RtxBuffer);
 
-				auto original = RtpPacket::Parse(std::span<uint8_t>(this->rtxBuffer, stored->size()));
+				auto original = RtpPacket::Parse(std::span<uint8_t>(RtxBuffer, stored->size()));
 				size_t rtxLen{ 0u };
 
 				if (
 					!original || !original->RtxEncode(
-												 std::span<uint8_t>(this->rtxBuffer, sizeof(this->rtxBuffer)),
+												 std::span<uint8_t>(RtxBuffer, sizeof(RtxBuffer)),
 												 this->params.rtxPayloadType,
 												 this->params.rtxSsrc,
 												 this->rtxSeq,
@@ -92,7 +99,7 @@ namespace RTC
 				}
 
 				++this->rtxSeq;
-				resend(this->rtxBuffer, rtxLen);
+				resend(RtxBuffer, rtxLen);
 				++this->retransmittedCount;
 			}
 		}

@@ -15,6 +15,9 @@ namespace RTC
 {
 	namespace
 	{
+		// Where outgoing RTCP is serialised, shared by every transport (the
+		// worker is single threaded; each packet is sent before the next).
+		uint8_t RtcpBuffer[1500];
 		// Cap of the SSRCs learned from MID / RID on one transport.
 		constexpr size_t MaxLearnedSsrcs{ 1000u };
 		// Lowest non-zero outgoing bitrate limit accepted (bps).
@@ -846,7 +849,7 @@ namespace RTC
 
 	void Transport::SendRtcpCompound(const RTCP::CompoundPacket::Builder& builder)
 	{
-		const size_t len = builder.Serialize(std::span<uint8_t>(this->rtcpBuffer));
+		const size_t len = builder.Serialize(std::span<uint8_t>(RtcpBuffer));
 
 		if (len == 0u)
 		{
@@ -855,7 +858,7 @@ namespace RTC
 
 		this->avgRtcpSize = RtcpInterval::UpdateAverageSize(this->avgRtcpSize, len);
 
-		const size_t sent = SendRtcpData(this->rtcpBuffer, len);
+		const size_t sent = SendRtcpData(RtcpBuffer, len);
 
 		if (sent > 0u)
 		{
