@@ -6,8 +6,6 @@ import { UnsupportedError, WorkerClosedError } from './errors';
 import {
 	TransportImpl,
 	optionsRecord,
-	parseBaseTransportDump,
-	parseBaseTransportStats,
 	serializeTransportOptions,
 	validateAppData,
 	validateInteger,
@@ -71,8 +69,6 @@ export class DirectTransportImpl<DirectTransportAppData extends AppData = AppDat
 		});
 
 		logger.debug('constructor()');
-
-		this.#handleWorkerNotifications();
 	}
 
 	get type(): 'direct' {
@@ -90,7 +86,7 @@ export class DirectTransportImpl<DirectTransportAppData extends AppData = AppDat
 
 		response.body(body);
 
-		return parseBaseTransportDump(body.base()!, this.messageSizes);
+		return this.parseBaseDump(body.base()!);
 	}
 
 	async getStats(): Promise<DirectTransportStat[]> {
@@ -106,7 +102,7 @@ export class DirectTransportImpl<DirectTransportAppData extends AppData = AppDat
 
 		response.body(body);
 
-		return [{ ...parseBaseTransportStats(body.base()!), type: 'direct-transport' }];
+		return [{ ...this.parseBaseStats(body.base()!), type: 'direct-transport' }];
 	}
 
 	/**
@@ -159,28 +155,26 @@ export class DirectTransportImpl<DirectTransportAppData extends AppData = AppDat
 		);
 	}
 
-	#handleWorkerNotifications(): void {
-		this.channel.on(this.id, (event: Event, notification: Notification) => {
-			switch (event) {
-				case Event.DIRECTTRANSPORT_RTCP: {
-					if (this.closed) {
-						break;
-					}
-
-					const body = new FbsPacketData();
-
-					notification.body(body);
-
-					this.safeEmit('rtcp', Buffer.from(body.dataArray()!));
-
+	protected override handleWorkerNotification(event: Event, notification: Notification): void {
+		switch (event) {
+			case Event.DIRECTTRANSPORT_RTCP: {
+				if (this.closed) {
 					break;
 				}
 
-				default: {
-					logger.error(`ignoring unknown event "${event}"`);
-				}
+				const body = new FbsPacketData();
+
+				notification.body(body);
+
+				this.safeEmit('rtcp', Buffer.from(body.dataArray()!));
+
+				break;
 			}
-		});
+
+			default: {
+				super.handleWorkerNotification(event, notification);
+			}
+		}
 	}
 }
 

@@ -4,13 +4,10 @@ import { Logger } from './Logger';
 import type { Channel } from './Channel';
 import {
 	TransportImpl,
-	buildSctpParameters,
 	listenIpToListenInfo,
 	normalizeListenInfo,
 	normalizeSctpOptions,
 	optionsRecord,
-	parseBaseTransportDump,
-	parseBaseTransportStats,
 	parseSrtpParameters,
 	parseTuple,
 	serializeListenInfo,
@@ -64,9 +61,6 @@ export type PipeTransportData = {
 	tuple: TransportTuple;
 	rtx: boolean;
 	srtpParameters?: SrtpParameters;
-	sctpParameters?: SctpParameters;
-	sctpState?: SctpState;
-	sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
 };
 
 /**
@@ -92,12 +86,14 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 		appData,
 		messageSizes,
 		data,
+		sctpParameters,
 	}: {
 		internal: TransportInternal;
 		channel: Channel;
 		appData?: PipeTransportAppData;
 		messageSizes: TransportMessageSizes;
 		data: PipeTransportData;
+		sctpParameters?: SctpParameters;
 	}) {
 		super({
 			internal,
@@ -105,6 +101,7 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 			appData,
 			messageSizes,
 			observer: new EnhancedEventEmitter<PipeTransportObserverEvents>(),
+			sctpParameters,
 		});
 
 		logger.debug('constructor()');
@@ -121,15 +118,15 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return clone(this.#data.sctpParameters);
+		return this.getSctpParameters();
 	}
 
 	get sctpState(): SctpState | undefined {
-		return this.#data.sctpState;
+		return this.getSctpState();
 	}
 
 	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
-		return clone(this.#data.sctpNegotiatedCapabilities);
+		return this.getSctpNegotiatedCapabilities();
 	}
 
 	get srtpParameters(): SrtpParameters | undefined {
@@ -149,18 +146,10 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 
 		response.body(body);
 
-		const dump: PipeTransportDump = {
-			...parseBaseTransportDump(body.base()!, this.messageSizes),
+		return {
+			...this.parseBaseDump(body.base()!),
 			...parsePipeTransportDumpResponse(body),
 		};
-
-		// SCTP lives in this layer until the worker has it.
-		if (this.#data.sctpParameters) {
-			dump.sctpParameters = clone(this.#data.sctpParameters);
-			dump.sctpState = this.#data.sctpState;
-		}
-
-		return dump;
 	}
 
 	async getStats(): Promise<PipeTransportStat[]> {
@@ -177,14 +166,10 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 		response.body(body);
 
 		const stat: PipeTransportStat = {
-			...parseBaseTransportStats(body.base()!),
+			...this.parseBaseStats(body.base()!),
 			type: 'pipe-transport',
 			tuple: parseTuple(body.tuple()!),
 		};
-
-		if (this.#data.sctpState) {
-			stat.sctpState = this.#data.sctpState;
-		}
 
 		return [stat];
 	}
@@ -299,18 +284,11 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 			useWorkerScore: false,
 		});
 	}
-
-	protected override handleClosure(): void {
-		if (this.#data.sctpState) {
-			this.#data.sctpState = 'closed';
-		}
-	}
 }
 
 /**
  * Validates createPipeTransport() options (TypeError naming the field) and
- * resolves their defaults. Does not refuse `enableSctp: true` (the caller
- * does, after its closed checks).
+ * resolves their defaults.
  */
 export function normalizePipeTransportOptions(options: unknown): NormalizedPipeTransportOptions {
 	const o = optionsRecord(options);
@@ -376,10 +354,7 @@ export function serializeCreatePipeTransportRequest(
  * Initial state of a new PipeTransport, from the TRANSPORT_DUMP response that
  * follows its creation.
  */
-export function pipeTransportDataFromDump(
-	response: Response,
-	options: NormalizedPipeTransportOptions
-): PipeTransportData {
+export function pipeTransportDataFromDump(response: Response): PipeTransportData {
 	if (response.bodyType() !== ResponseBody.PipeTransport_DumpResponse) {
 		throw new Error('unexpected response body to PipeTransport dump');
 	}
@@ -388,14 +363,7 @@ export function pipeTransportDataFromDump(
 
 	response.body(body);
 
-	const data: PipeTransportData = parsePipeTransportDumpResponse(body);
-
-	if (options.sctp.enableSctp) {
-		data.sctpParameters = buildSctpParameters(options.sctp, false);
-		data.sctpState = 'new';
-	}
-
-	return data;
+	return parsePipeTransportDumpResponse(body);
 }
 
 function parsePipeTransportDumpResponse(body: FbsDumpResponse): PipeTransportData {

@@ -4,13 +4,10 @@ import { Logger } from './Logger';
 import type { Channel } from './Channel';
 import {
 	TransportImpl,
-	buildSctpParameters,
 	listenIpToListenInfo,
 	normalizeListenInfo,
 	normalizeSctpOptions,
 	optionsRecord,
-	parseBaseTransportDump,
-	parseBaseTransportStats,
 	parseSrtpParameters,
 	parseTuple,
 	serializeListenInfo,
@@ -68,9 +65,6 @@ export type PlainTransportData = {
 	tuple: TransportTuple;
 	rtcpTuple?: TransportTuple;
 	srtpParameters?: SrtpParameters;
-	sctpParameters?: SctpParameters;
-	sctpState?: SctpState;
-	sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
 };
 
 /**
@@ -101,12 +95,14 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 		appData,
 		messageSizes,
 		data,
+		sctpParameters,
 	}: {
 		internal: TransportInternal;
 		channel: Channel;
 		appData?: PlainTransportAppData;
 		messageSizes: TransportMessageSizes;
 		data: PlainTransportData;
+		sctpParameters?: SctpParameters;
 	}) {
 		super({
 			internal,
@@ -114,14 +110,13 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 			appData,
 			messageSizes,
 			observer: new EnhancedEventEmitter<PlainTransportObserverEvents>(),
+			sctpParameters,
 		});
 
 		logger.debug('constructor()');
 
 		this.#data = data;
 		this.#enableSrtp = data.srtpParameters !== undefined;
-
-		this.#handleWorkerNotifications();
 	}
 
 	get type(): 'plain' {
@@ -137,15 +132,15 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return clone(this.#data.sctpParameters);
+		return this.getSctpParameters();
 	}
 
 	get sctpState(): SctpState | undefined {
-		return this.#data.sctpState;
+		return this.getSctpState();
 	}
 
 	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
-		return clone(this.#data.sctpNegotiatedCapabilities);
+		return this.getSctpNegotiatedCapabilities();
 	}
 
 	get srtpParameters(): SrtpParameters | undefined {
@@ -165,18 +160,10 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 
 		response.body(body);
 
-		const dump: PlainTransportDump = {
-			...parseBaseTransportDump(body.base()!, this.messageSizes),
+		return {
+			...this.parseBaseDump(body.base()!),
 			...parsePlainTransportDumpResponse(body),
 		};
-
-		// SCTP lives in this layer until the worker has it.
-		if (this.#data.sctpParameters) {
-			dump.sctpParameters = clone(this.#data.sctpParameters);
-			dump.sctpState = this.#data.sctpState;
-		}
-
-		return dump;
 	}
 
 	async getStats(): Promise<PlainTransportStat[]> {
@@ -193,7 +180,7 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 		response.body(body);
 
 		const stat: PlainTransportStat = {
-			...parseBaseTransportStats(body.base()!),
+			...this.parseBaseStats(body.base()!),
 			type: 'plain-rtp-transport',
 			rtcpMux: body.rtcpMux(),
 			comedia: body.comedia(),
@@ -204,10 +191,6 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 
 		if (rtcpTuple) {
 			stat.rtcpTuple = parseTuple(rtcpTuple);
-		}
-
-		if (this.#data.sctpState) {
-			stat.sctpState = this.#data.sctpState;
 		}
 
 		return [stat];
@@ -317,57 +300,48 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 		}
 	}
 
-	protected override handleClosure(): void {
-		if (this.#data.sctpState) {
-			this.#data.sctpState = 'closed';
-		}
-	}
+	protected override handleWorkerNotification(event: Event, notification: Notification): void {
+		switch (event) {
+			case Event.PLAINTRANSPORT_TUPLE: {
+				const body = new FbsTupleNotification();
 
-	#handleWorkerNotifications(): void {
-		this.channel.on(this.id, (event: Event, notification: Notification) => {
-			switch (event) {
-				case Event.PLAINTRANSPORT_TUPLE: {
-					const body = new FbsTupleNotification();
+				notification.body(body);
 
-					notification.body(body);
+				const tuple = parseTuple(body.tuple()!);
 
-					const tuple = parseTuple(body.tuple()!);
+				this.#data.tuple = tuple;
 
-					this.#data.tuple = tuple;
+				this.safeEmit('tuple', clone(tuple));
+				this.observer.safeEmit('tuple', clone(tuple));
 
-					this.safeEmit('tuple', clone(tuple));
-					this.observer.safeEmit('tuple', clone(tuple));
-
-					break;
-				}
-
-				case Event.PLAINTRANSPORT_RTCP_TUPLE: {
-					const body = new FbsRtcpTupleNotification();
-
-					notification.body(body);
-
-					const rtcpTuple = parseTuple(body.tuple()!);
-
-					this.#data.rtcpTuple = rtcpTuple;
-
-					this.safeEmit('rtcptuple', clone(rtcpTuple));
-					this.observer.safeEmit('rtcptuple', clone(rtcpTuple));
-
-					break;
-				}
-
-				default: {
-					logger.error(`ignoring unknown event "${event}"`);
-				}
+				break;
 			}
-		});
+
+			case Event.PLAINTRANSPORT_RTCP_TUPLE: {
+				const body = new FbsRtcpTupleNotification();
+
+				notification.body(body);
+
+				const rtcpTuple = parseTuple(body.tuple()!);
+
+				this.#data.rtcpTuple = rtcpTuple;
+
+				this.safeEmit('rtcptuple', clone(rtcpTuple));
+				this.observer.safeEmit('rtcptuple', clone(rtcpTuple));
+
+				break;
+			}
+
+			default: {
+				super.handleWorkerNotification(event, notification);
+			}
+		}
 	}
 }
 
 /**
  * Validates createPlainTransport() options (TypeError naming the field) and
- * resolves their defaults. Does not refuse `enableSctp: true` (the caller
- * does, after its closed checks).
+ * resolves their defaults.
  */
 export function normalizePlainTransportOptions(options: unknown): NormalizedPlainTransportOptions {
 	const o = optionsRecord(options);
@@ -473,10 +447,7 @@ export function serializeCreatePlainTransportRequest(
  * Initial state of a new PlainTransport, from the TRANSPORT_DUMP response
  * that follows its creation.
  */
-export function plainTransportDataFromDump(
-	response: Response,
-	options: NormalizedPlainTransportOptions
-): PlainTransportData {
+export function plainTransportDataFromDump(response: Response): PlainTransportData {
 	if (response.bodyType() !== ResponseBody.PlainTransport_DumpResponse) {
 		throw new Error('unexpected response body to PlainTransport dump');
 	}
@@ -485,14 +456,7 @@ export function plainTransportDataFromDump(
 
 	response.body(body);
 
-	const data: PlainTransportData = parsePlainTransportDumpResponse(body);
-
-	if (options.sctp.enableSctp) {
-		data.sctpParameters = buildSctpParameters(options.sctp, false);
-		data.sctpState = 'new';
-	}
-
-	return data;
+	return parsePlainTransportDumpResponse(body);
 }
 
 function parsePlainTransportDumpResponse(body: FbsDumpResponse): PlainTransportData {

@@ -20,6 +20,8 @@ import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
 import type { DirectTransport, DirectTransportOptions } from './DirectTransportTypes';
 import type { WebRtcServer } from './WebRtcServerTypes';
 import type { Producer } from './ProducerTypes';
+import type { DataProducer } from './DataProducerTypes';
+import type { SctpParameters } from './sctpParametersTypes';
 import type { RtpObserver, RtpObserverEvents, RtpObserverObserver } from './RtpObserverTypes';
 import type {
 	ActiveSpeakerObserver,
@@ -37,7 +39,12 @@ import {
 	normalizeAudioLevelObserverOptions,
 	serializeCreateAudioLevelObserverRequest,
 } from './AudioLevelObserver';
-import type { NormalizedSctpOptions, TransportInternal, TransportMessageSizes } from './Transport';
+import {
+	buildSctpParameters,
+	type NormalizedSctpOptions,
+	type TransportInternal,
+	type TransportMessageSizes,
+} from './Transport';
 import {
 	WebRtcTransportImpl,
 	normalizeWebRtcTransportOptions,
@@ -97,6 +104,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	readonly #transports: Map<string, AnyTransport> = new Map();
 	// Producers of every transport of this Router, by id (filled by transports).
 	readonly #producers: Map<string, Producer> = new Map();
+	// DataProducers of every transport of this Router, by id (filled by
+	// transports).
+	readonly #dataProducers: Map<string, DataProducer> = new Map();
 	// RtpObservers of this Router, by id.
 	readonly #rtpObservers: Map<string, AnyRtpObserver> = new Map();
 	readonly #observer: RouterObserver = new EnhancedEventEmitter<RouterObserverEvents>();
@@ -176,6 +186,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		this.#closeTransports();
 		this.#closeRtpObservers();
 		this.#producers.clear();
+		this.#dataProducers.clear();
 
 		this.emit('@close');
 		this.#observer.safeEmit('close');
@@ -192,6 +203,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		this.#closeTransports();
 		this.#closeRtpObservers();
 		this.#producers.clear();
+		this.#dataProducers.clear();
 
 		this.safeEmit('workerclose');
 		this.#observer.safeEmit('close');
@@ -290,7 +302,6 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		const normalized = normalizeWebRtcTransportOptions(options);
 
 		this.#assertNotClosed();
-		assertSctpDisabled(normalized.sctp);
 
 		const { webRtcServer } = normalized;
 
@@ -305,7 +316,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			RequestBody.Router_CreateWebRtcTransportRequest,
 			builder => serializeCreateWebRtcTransportRequest(builder, transportId, normalized)
 		);
-		const data = webRtcTransportDataFromDump(response, normalized);
+		const data = webRtcTransportDataFromDump(response);
 
 		if (webRtcServer?.closed) {
 			// It was closed while the transport was being created: the worker closed
@@ -319,6 +330,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			appData: normalized.appData as WebRtcTransportAppData | undefined,
 			messageSizes: messageSizesOf(normalized.sctp),
 			data,
+			sctpParameters: sctpParametersOf(normalized.sctp, true),
 		});
 
 		this.#registerTransport(transport, webRtcServer);
@@ -334,7 +346,6 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		const normalized = normalizePlainTransportOptions(options);
 
 		this.#assertNotClosed();
-		assertSctpDisabled(normalized.sctp);
 
 		const transportId = generateUUIDv4();
 		const response = await this.#createTransport(
@@ -348,7 +359,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			channel: this.#channel,
 			appData: normalized.appData as PlainTransportAppData | undefined,
 			messageSizes: messageSizesOf(normalized.sctp),
-			data: plainTransportDataFromDump(response, normalized),
+			data: plainTransportDataFromDump(response),
+			sctpParameters: sctpParametersOf(normalized.sctp, false),
 		});
 
 		this.#registerTransport(transport);
@@ -364,7 +376,6 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		const normalized = normalizePipeTransportOptions(options);
 
 		this.#assertNotClosed();
-		assertSctpDisabled(normalized.sctp);
 
 		const transportId = generateUUIDv4();
 		const response = await this.#createTransport(
@@ -378,7 +389,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			channel: this.#channel,
 			appData: normalized.appData as PipeTransportAppData | undefined,
 			messageSizes: messageSizesOf(normalized.sctp),
-			data: pipeTransportDataFromDump(response, normalized),
+			data: pipeTransportDataFromDump(response),
+			sctpParameters: sctpParametersOf(normalized.sctp, false),
 		});
 
 		this.#registerTransport(transport);
@@ -582,6 +594,7 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			transportId,
 			getRouterRtpCapabilities: () => clone(this.#data.rtpCapabilities),
 			getProducerById: (producerId: string) => this.#producers.get(producerId),
+			getDataProducerById: (dataProducerId: string) => this.#dataProducers.get(dataProducerId),
 		};
 	}
 
@@ -598,6 +611,17 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 			producer.on('@close', () => {
 				if (this.#producers.get(producer.id) === producer) {
 					this.#producers.delete(producer.id);
+				}
+			});
+		});
+
+		transport.on('@newdataproducer', (dataProducer: DataProducer) => {
+			this.#dataProducers.set(dataProducer.id, dataProducer);
+
+			// Whatever the reason it closes.
+			dataProducer.on('@close', () => {
+				if (this.#dataProducers.get(dataProducer.id) === dataProducer) {
+					this.#dataProducers.delete(dataProducer.id);
 				}
 			});
 		});
@@ -664,12 +688,13 @@ type AnyTransport = Transport<AppData, TransportEvents, TransportObserver>;
 type AnyRtpObserver = RtpObserver<AppData, RtpObserverEvents, RtpObserverObserver>;
 
 /**
- * SCTP (DataChannels) arrives with later work.
+ * SctpParameters of a new transport (undefined without SCTP).
  */
-function assertSctpDisabled(sctp: NormalizedSctpOptions): void {
-	if (sctp.enableSctp) {
-		throw new UnsupportedError('enableSctp is not implemented yet');
-	}
+function sctpParametersOf(
+	sctp: NormalizedSctpOptions,
+	isDataChannel: boolean
+): SctpParameters | undefined {
+	return sctp.enableSctp ? buildSctpParameters(sctp, isDataChannel) : undefined;
 }
 
 function messageSizesOf(sctp: NormalizedSctpOptions): TransportMessageSizes {

@@ -3,10 +3,11 @@ import type * as flatbuffers from 'flatbuffers';
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
-import { NotFoundError, UnsupportedError, WorkerClosedError } from './errors';
+import { NotFoundError, WorkerClosedError } from './errors';
 import type {
 	BaseTransportDump,
 	BaseTransportStats,
+	SctpState,
 	Transport,
 	TransportEvents,
 	TransportListenInfo,
@@ -16,7 +17,25 @@ import type {
 	TransportTuple,
 	TransportType,
 } from './TransportTypes';
-import type { SctpParameters } from './sctpParametersTypes';
+import type {
+	SctpNegotiatedCapabilities,
+	SctpParameters,
+	SctpStreamParameters,
+} from './sctpParametersTypes';
+import type { DataProducer, DataProducerOptions, DataProducerType } from './DataProducerTypes';
+import type { DataConsumer, DataConsumerOptions, DataConsumerType } from './DataConsumerTypes';
+import { DataProducerImpl } from './DataProducer';
+import { DataConsumerImpl } from './DataConsumer';
+import {
+	MAX_SCTP_STREAM_ID,
+	compactSctpStreamParameters,
+	normalizeSubchannels,
+	parseSctpNegotiatedCapabilities,
+	parseSctpState,
+	serializeDataType,
+	serializeSctpStreamParameters,
+	validateSctpStreamParametersRanges,
+} from './sctpParametersFbs';
 import type { SrtpCryptoSuite, SrtpParameters } from './srtpParametersTypes';
 import type { AppData } from './typesGeneric';
 import type { RtpCapabilities, RtpParameters } from './rtpParametersTypes';
@@ -61,6 +80,13 @@ import { ProduceRequest as FbsProduceRequest } from './fbs/transport/produce-req
 import { ProduceResponse as FbsProduceResponse } from './fbs/transport/produce-response';
 import { ConsumeRequest as FbsConsumeRequest } from './fbs/transport/consume-request';
 import { ConsumeResponse as FbsConsumeResponse } from './fbs/transport/consume-response';
+import { ProduceDataRequest as FbsProduceDataRequest } from './fbs/transport/produce-data-request';
+import { ConsumeDataRequest as FbsConsumeDataRequest } from './fbs/transport/consume-data-request';
+import { SctpStateChangeNotification as FbsSctpStateChangeNotification } from './fbs/transport/sctp-state-change-notification';
+import { DumpResponse as FbsDataProducerDumpResponse } from './fbs/data-producer/dump-response';
+import { DumpResponse as FbsDataConsumerDumpResponse } from './fbs/data-consumer/dump-response';
+import { Event } from './fbs/notification/event';
+import type { Notification } from './fbs/notification/notification';
 
 const logger = new Logger('Transport');
 
@@ -84,6 +110,10 @@ export type TransportInternal = {
 	 * A Producer of any transport of the Router.
 	 */
 	getProducerById: (producerId: string) => Producer | undefined;
+	/**
+	 * A DataProducer of any transport of the Router.
+	 */
+	getDataProducerById: (dataProducerId: string) => DataProducer | undefined;
 };
 
 /**
@@ -119,7 +149,16 @@ export type TransportConstructorOptions<TransportAppData, Observer> = {
 	appData?: TransportAppData;
 	messageSizes: TransportMessageSizes;
 	observer: Observer;
+	/**
+	 * Present iff SCTP is enabled (WebRtc, Plain and Pipe transports).
+	 */
+	sctpParameters?: SctpParameters;
 };
+
+/**
+ * Events of the transports that have SCTP, which the base class emits.
+ */
+type SctpEvents = { sctpstatechange: [SctpState] };
 
 /**
  * Everything transports have in common. Subclasses provide `type`, the
@@ -143,6 +182,18 @@ export abstract class TransportImpl<
 	// Producers and Consumers of this transport, by id.
 	readonly #producers: Map<string, ProducerImpl> = new Map();
 	readonly #consumers: Map<string, ConsumerImpl> = new Map();
+	// DataProducers and DataConsumers of this transport, by id.
+	readonly #dataProducers: Map<string, DataProducerImpl> = new Map();
+	readonly #dataConsumers: Map<string, DataConsumerImpl> = new Map();
+	// SCTP state (only with SCTP enabled). sctpParameters are built here, not
+	// learnt from the worker.
+	readonly #sctpParameters?: SctpParameters;
+	#sctpState?: SctpState;
+	#sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
+	// SCTP stream ids of the DataConsumers of this transport, and where the
+	// search for the next one starts.
+	readonly #sctpStreamIds: Set<number> = new Set();
+	#nextSctpStreamId = 0;
 	// CNAME of every Producer of this transport (but a PipeTransport).
 	#cnameForProducers?: string;
 	// Next MID of Consumers created without one.
@@ -154,6 +205,7 @@ export abstract class TransportImpl<
 		appData,
 		messageSizes,
 		observer,
+		sctpParameters,
 	}: TransportConstructorOptions<TransportAppData, Observer>) {
 		super();
 
@@ -165,8 +217,23 @@ export abstract class TransportImpl<
 		this.#observer = observer;
 		this.#appData = appData || ({} as TransportAppData);
 
+		if (sctpParameters) {
+			this.#sctpParameters = sctpParameters;
+			this.#sctpState = 'new';
+		}
+
 		this.on('listenererror', (eventName, error) => {
 			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
+		});
+
+		// One listener per transport: SCTP events are handled here, the rest by
+		// the subclass.
+		this.#channel.on(this.#internal.transportId, (event: Event, notification: Notification) => {
+			if (event === Event.TRANSPORT_SCTP_STATE_CHANGE) {
+				this.#handleSctpStateChange(notification);
+			} else {
+				this.handleWorkerNotification(event, notification);
+			}
 		});
 	}
 
@@ -558,12 +625,314 @@ export abstract class TransportImpl<
 		});
 	}
 
-	async produceData(): Promise<never> {
-		return this.#notImplemented('produceData');
+	async produceData<DataProducerAppData extends AppData = AppData>(
+		options: DataProducerOptions<DataProducerAppData> = {}
+	): Promise<DataProducer<DataProducerAppData>> {
+		logger.debug('produceData()');
+
+		const o = optionsRecord(options, true);
+		const { id, sctpStreamParameters, label = '', protocol = '', appData } = o;
+
+		if (id !== undefined && typeof id !== 'string') {
+			throw new TypeError('if given, id must be a string');
+		}
+
+		if (id && this.#dataProducers.has(id)) {
+			throw new TypeError(`a DataProducer with same id "${id}" already exists`);
+		}
+
+		validateAppData(appData);
+
+		if (typeof label !== 'string') {
+			throw new TypeError('if given, label must be a string');
+		}
+
+		if (typeof protocol !== 'string') {
+			throw new TypeError('if given, protocol must be a string');
+		}
+
+		validateOptionalBoolean(o.paused, 'paused');
+
+		let type: DataProducerType;
+		let clonedSctpStreamParameters: SctpStreamParameters | undefined;
+
+		if (this.type === 'direct') {
+			type = 'direct';
+
+			if (sctpStreamParameters !== undefined) {
+				logger.warn(
+					'produceData() | sctpStreamParameters are ignored when producing data on a DirectTransport'
+				);
+			}
+		} else {
+			type = 'sctp';
+
+			if (sctpStreamParameters === undefined) {
+				throw new TypeError('missing sctpStreamParameters');
+			}
+
+			clonedSctpStreamParameters = cloneInput(
+				sctpStreamParameters,
+				'sctpStreamParameters'
+			) as SctpStreamParameters;
+
+			// These may throw.
+			ortc.validateAndNormalizeSctpStreamParameters(clonedSctpStreamParameters);
+			validateSctpStreamParametersRanges(clonedSctpStreamParameters);
+
+			clonedSctpStreamParameters = compactSctpStreamParameters(clonedSctpStreamParameters);
+		}
+
+		this.assertNotClosed();
+
+		if (type === 'sctp' && !this.#sctpParameters) {
+			throw new Error(`SCTP not enabled in this transport [transportId:${this.id}]`);
+		}
+
+		const dataProducerId = (id as string | undefined) || generateUUIDv4();
+		const builder = this.#channel.bufferBuilder;
+		const dataProducerIdOffset = builder.createString(dataProducerId);
+		const sctpStreamParametersOffset = clonedSctpStreamParameters
+			? serializeSctpStreamParameters(builder, clonedSctpStreamParameters)
+			: 0;
+		const labelOffset = builder.createString(label);
+		const protocolOffset = builder.createString(protocol);
+
+		FbsProduceDataRequest.startProduceDataRequest(builder);
+		FbsProduceDataRequest.addDataProducerId(builder, dataProducerIdOffset);
+		FbsProduceDataRequest.addType(builder, serializeDataType(type));
+
+		if (sctpStreamParametersOffset) {
+			FbsProduceDataRequest.addSctpStreamParameters(builder, sctpStreamParametersOffset);
+		}
+
+		FbsProduceDataRequest.addLabel(builder, labelOffset);
+		FbsProduceDataRequest.addProtocol(builder, protocolOffset);
+		FbsProduceDataRequest.addPaused(builder, o.paused === true);
+
+		const bodyOffset = FbsProduceDataRequest.endProduceDataRequest(builder);
+		const response = await this.#channel.request(
+			Method.TRANSPORT_PRODUCE_DATA,
+			RequestBody.Transport_ProduceDataRequest,
+			bodyOffset,
+			this.id
+		);
+
+		// Closed while the request was in flight: the worker closed the
+		// DataProducer along with the transport.
+		this.assertNotClosed();
+
+		if (response.bodyType() !== ResponseBody.DataProducer_DumpResponse) {
+			throw new Error('unexpected response body to Transport produceData()');
+		}
+
+		const body = new FbsDataProducerDumpResponse();
+
+		response.body(body);
+
+		const dataProducer = new DataProducerImpl<DataProducerAppData>({
+			internal: {
+				transportId: this.#internal.transportId,
+				dataProducerId,
+			},
+			data: {
+				type,
+				sctpStreamParameters: clonedSctpStreamParameters,
+				label,
+				protocol,
+				maxMessageSize: this.#messageSizes.maxReceiveMessageSize,
+			},
+			channel: this.#channel,
+			appData: appData as DataProducerAppData | undefined,
+			paused: body.paused(),
+		});
+
+		this.#dataProducers.set(dataProducer.id, dataProducer as DataProducerImpl);
+
+		dataProducer.on('@close', () => {
+			if (this.#dataProducers.get(dataProducer.id) === (dataProducer as DataProducerImpl)) {
+				this.#dataProducers.delete(dataProducer.id);
+			}
+		});
+
+		this.#events.emit('@newdataproducer', dataProducer as DataProducer);
+		this.#observer.safeEmit('newdataproducer', dataProducer as DataProducer);
+
+		return dataProducer;
 	}
 
-	async consumeData(): Promise<never> {
-		return this.#notImplemented('consumeData');
+	async consumeData<DataConsumerAppData extends AppData = AppData>(
+		options: DataConsumerOptions<DataConsumerAppData>
+	): Promise<DataConsumer<DataConsumerAppData>> {
+		logger.debug('consumeData()');
+
+		const o = optionsRecord(options);
+		const { dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, subchannels, appData } = o;
+
+		if (!dataProducerId || typeof dataProducerId !== 'string') {
+			throw new TypeError('missing dataProducerId');
+		}
+
+		validateAppData(appData);
+		validateOptionalBoolean(ordered, 'ordered');
+		validateOptionalBoolean(o.paused, 'paused');
+
+		if (maxPacketLifeTime !== undefined) {
+			validateInteger(maxPacketLifeTime, 'maxPacketLifeTime', 0, MAX_UINT16);
+		}
+
+		if (maxRetransmits !== undefined) {
+			validateInteger(maxRetransmits, 'maxRetransmits', 0, MAX_UINT16);
+		}
+
+		// With ordered: true both are ignored (a reliable ordered stream).
+		if (ordered !== true && maxPacketLifeTime !== undefined && maxRetransmits !== undefined) {
+			throw new TypeError('maxPacketLifeTime and maxRetransmits are mutually exclusive');
+		}
+
+		const normalizedSubchannels =
+			subchannels === undefined ? undefined : normalizeSubchannels(subchannels, 'subchannels');
+
+		if (this.#channel.closed) {
+			throw new WorkerClosedError('worker closed');
+		}
+
+		const dataProducer = this.#internal.getDataProducerById(dataProducerId);
+
+		if (!dataProducer) {
+			throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+		}
+
+		this.assertNotClosed();
+
+		let type: DataConsumerType;
+		let sctpStreamParameters: SctpStreamParameters | undefined;
+
+		if (this.type === 'direct') {
+			type = 'direct';
+
+			if (
+				ordered !== undefined ||
+				maxPacketLifeTime !== undefined ||
+				maxRetransmits !== undefined
+			) {
+				logger.warn(
+					'consumeData() | ordered, maxPacketLifeTime and maxRetransmits are ignored when consuming data on a DirectTransport'
+				);
+			}
+		} else {
+			type = 'sctp';
+
+			if (!this.#sctpParameters) {
+				throw new Error(`SCTP not enabled in this transport [transportId:${this.id}]`);
+			}
+
+			sctpStreamParameters = consumerSctpStreamParameters(
+				dataProducer.sctpStreamParameters,
+				ordered as boolean | undefined,
+				maxPacketLifeTime as number | undefined,
+				maxRetransmits as number | undefined
+			);
+
+			// This may throw.
+			sctpStreamParameters.streamId = this.#allocateSctpStreamId();
+		}
+
+		const dataConsumerId = generateUUIDv4();
+		const builder = this.#channel.bufferBuilder;
+		const dataConsumerIdOffset = builder.createString(dataConsumerId);
+		const dataProducerIdOffset = builder.createString(dataProducer.id);
+		const sctpStreamParametersOffset = sctpStreamParameters
+			? serializeSctpStreamParameters(builder, sctpStreamParameters)
+			: 0;
+		const labelOffset = builder.createString(dataProducer.label);
+		const protocolOffset = builder.createString(dataProducer.protocol);
+		const subchannelsOffset = normalizedSubchannels
+			? FbsConsumeDataRequest.createSubchannelsVector(builder, normalizedSubchannels)
+			: 0;
+
+		FbsConsumeDataRequest.startConsumeDataRequest(builder);
+		FbsConsumeDataRequest.addDataConsumerId(builder, dataConsumerIdOffset);
+		FbsConsumeDataRequest.addDataProducerId(builder, dataProducerIdOffset);
+		FbsConsumeDataRequest.addType(builder, serializeDataType(type));
+
+		if (sctpStreamParametersOffset) {
+			FbsConsumeDataRequest.addSctpStreamParameters(builder, sctpStreamParametersOffset);
+		}
+
+		FbsConsumeDataRequest.addLabel(builder, labelOffset);
+		FbsConsumeDataRequest.addProtocol(builder, protocolOffset);
+		FbsConsumeDataRequest.addPaused(builder, o.paused === true);
+
+		if (subchannelsOffset) {
+			FbsConsumeDataRequest.addSubchannels(builder, subchannelsOffset);
+		}
+
+		const bodyOffset = FbsConsumeDataRequest.endConsumeDataRequest(builder);
+		let response: Response;
+
+		try {
+			response = await this.#channel.request(
+				Method.TRANSPORT_CONSUME_DATA,
+				RequestBody.Transport_ConsumeDataRequest,
+				bodyOffset,
+				this.id
+			);
+
+			// Closed while the request was in flight: the worker closed the
+			// DataConsumer along with the transport.
+			this.assertNotClosed();
+
+			if (response.bodyType() !== ResponseBody.DataConsumer_DumpResponse) {
+				throw new Error('unexpected response body to Transport consumeData()');
+			}
+		} catch (error) {
+			if (sctpStreamParameters) {
+				this.#sctpStreamIds.delete(sctpStreamParameters.streamId);
+			}
+
+			throw error;
+		}
+
+		const body = new FbsDataConsumerDumpResponse();
+
+		response.body(body);
+
+		const dataConsumer = new DataConsumerImpl<DataConsumerAppData>({
+			internal: {
+				transportId: this.#internal.transportId,
+				dataConsumerId,
+			},
+			data: {
+				dataProducerId: dataProducer.id,
+				type,
+				sctpStreamParameters,
+				label: dataProducer.label,
+				protocol: dataProducer.protocol,
+				maxMessageSize: this.#messageSizes.maxSendMessageSize,
+			},
+			channel: this.#channel,
+			appData: appData as DataConsumerAppData | undefined,
+			paused: body.paused(),
+			dataProducerPaused: body.dataProducerPaused(),
+			subchannels: Array.from(body.subchannelsArray() ?? normalizedSubchannels ?? []),
+		});
+
+		this.#dataConsumers.set(dataConsumer.id, dataConsumer as DataConsumerImpl);
+
+		dataConsumer.on('@close', () => {
+			if (this.#dataConsumers.get(dataConsumer.id) === (dataConsumer as DataConsumerImpl)) {
+				this.#dataConsumers.delete(dataConsumer.id);
+			}
+
+			if (sctpStreamParameters) {
+				this.#sctpStreamIds.delete(sctpStreamParameters.streamId);
+			}
+		});
+
+		this.#observer.safeEmit('newdataconsumer', dataConsumer as DataConsumer);
+
+		return dataConsumer;
 	}
 
 	async enableTraceEvent(types: TransportTraceEventType[] = []): Promise<void> {
@@ -598,10 +967,83 @@ export abstract class TransportImpl<
 	}
 
 	/**
-	 * Resets the subclass state a closed transport reports (ICE/DTLS/SCTP
+	 * Resets the subclass state a closed transport reports (ICE/DTLS
 	 * states...). Called once, on whichever closure path, before any event.
 	 */
 	protected handleClosure(): void {}
+
+	/**
+	 * Worker notifications addressed to this transport other than the SCTP
+	 * ones (which this class handles).
+	 */
+	protected handleWorkerNotification(event: Event, _notification: Notification): void {
+		logger.error(`ignoring unknown event "${event}"`);
+	}
+
+	/**
+	 * SctpParameters (undefined without SCTP).
+	 */
+	protected getSctpParameters(): SctpParameters | undefined {
+		return clone(this.#sctpParameters);
+	}
+
+	protected getSctpState(): SctpState | undefined {
+		return this.#sctpState;
+	}
+
+	protected getSctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
+		return clone(this.#sctpNegotiatedCapabilities);
+	}
+
+	/**
+	 * The dump fields every transport kind shares. The SCTP ones come from
+	 * the worker when it reports them, else from what this layer knows.
+	 */
+	protected parseBaseDump(dump: FbsTransportDump): BaseTransportDump {
+		const result = parseBaseTransportDump(dump, this.#messageSizes);
+
+		if (!this.#sctpParameters) {
+			return result;
+		}
+
+		const sctpState = dump.sctpState();
+		const negotiatedCapabilities = dump.sctpNegotiatedCapabilities();
+		const streamIdTable: { key: number; value: string }[] = [];
+
+		for (let i = 0; i < dump.sctpListenerStreamIdsLength(); ++i) {
+			const entry = dump.sctpListenerStreamIds(i)!;
+
+			streamIdTable.push({ key: entry.key(), value: entry.value()! });
+		}
+
+		result.sctpParameters = clone(this.#sctpParameters);
+		result.sctpState = sctpState !== null ? parseSctpState(sctpState) : this.#sctpState;
+		result.sctpListener = { streamIdTable };
+
+		if (negotiatedCapabilities) {
+			result.sctpNegotiatedCapabilities = parseSctpNegotiatedCapabilities(negotiatedCapabilities);
+		} else if (this.#sctpNegotiatedCapabilities) {
+			result.sctpNegotiatedCapabilities = clone(this.#sctpNegotiatedCapabilities);
+		}
+
+		return result;
+	}
+
+	/**
+	 * The stats fields every transport kind shares (sctpState only with
+	 * SCTP).
+	 */
+	protected parseBaseStats(stats: FbsTransportStats): BaseTransportStats {
+		const result = parseBaseTransportStats(stats);
+
+		if (this.#sctpParameters) {
+			const sctpState = stats.sctpState();
+
+			result.sctpState = sctpState !== null ? parseSctpState(sctpState) : this.#sctpState;
+		}
+
+		return result;
+	}
 
 	/**
 	 * A closed transport rejects with NotFoundError while its Worker lives, and
@@ -789,13 +1231,23 @@ export abstract class TransportImpl<
 
 		this.handleClosure();
 
+		if (this.#sctpState) {
+			this.#sctpState = 'closed';
+		}
+
 		// The worker closes them along with the transport. Consumers of these
-		// Producers on other transports learn it from the worker.
+		// Producers on other transports learn it from the worker (and so do
+		// DataConsumers of these DataProducers).
 		const producers = [...this.#producers.values()];
 		const consumers = [...this.#consumers.values()];
+		const dataProducers = [...this.#dataProducers.values()];
+		const dataConsumers = [...this.#dataConsumers.values()];
 
 		this.#producers.clear();
 		this.#consumers.clear();
+		this.#dataProducers.clear();
+		this.#dataConsumers.clear();
+		this.#sctpStreamIds.clear();
 
 		for (const producer of producers) {
 			producer.transportClosed();
@@ -804,13 +1256,120 @@ export abstract class TransportImpl<
 		for (const consumer of consumers) {
 			consumer.transportClosed();
 		}
+
+		for (const dataProducer of dataProducers) {
+			dataProducer.transportClosed();
+		}
+
+		for (const dataConsumer of dataConsumers) {
+			dataConsumer.transportClosed();
+		}
 	}
 
-	#notImplemented(method: string): never {
-		this.assertNotClosed();
+	#handleSctpStateChange(notification: Notification): void {
+		if (!this.#sctpParameters || this.#closed) {
+			return;
+		}
 
-		throw new UnsupportedError(`${method}() is not implemented yet`);
+		const body = new FbsSctpStateChangeNotification();
+
+		notification.body(body);
+
+		const sctpState = parseSctpState(body.sctpState());
+		const negotiatedCapabilities = body.negotiatedCapabilities();
+
+		this.#sctpState = sctpState;
+
+		if (negotiatedCapabilities) {
+			this.#sctpNegotiatedCapabilities = parseSctpNegotiatedCapabilities(negotiatedCapabilities);
+		}
+
+		(this as unknown as EnhancedEventEmitter<SctpEvents>).safeEmit('sctpstatechange', sctpState);
+		(this.#observer as unknown as EnhancedEventEmitter<SctpEvents>).safeEmit(
+			'sctpstatechange',
+			sctpState
+		);
 	}
+
+	/**
+	 * SCTP stream id of a new DataConsumer: the lowest free one from the one
+	 * after the last allocated, wrapping around below the number of outbound
+	 * streams (the negotiated one once known).
+	 *
+	 * @throws {Error} if every stream is taken.
+	 */
+	#allocateSctpStreamId(): number {
+		const numStreams = Math.min(
+			this.#sctpNegotiatedCapabilities?.negotiatedMaxOutboundStreams ?? this.#sctpParameters!.OS,
+			MAX_SCTP_STREAM_ID + 1
+		);
+
+		if (this.#nextSctpStreamId >= numStreams) {
+			this.#nextSctpStreamId = 0;
+		}
+
+		for (let i = 0; i < numStreams; ++i) {
+			const streamId = (this.#nextSctpStreamId + i) % numStreams;
+
+			if (!this.#sctpStreamIds.has(streamId)) {
+				this.#sctpStreamIds.add(streamId);
+				this.#nextSctpStreamId = streamId + 1;
+
+				return streamId;
+			}
+		}
+
+		throw new Error(`no SCTP stream id available [transportId:${this.id}]`);
+	}
+}
+
+/**
+ * SctpStreamParameters of a DataConsumer (but its streamId): the
+ * DataProducer's (reliable and ordered for a 'direct' one) overridden by the
+ * given options. `ordered: true` drops partial reliability; a given
+ * maxPacketLifeTime or maxRetransmits (without `ordered: true`) replaces the
+ * DataProducer's reliability and makes the stream unordered.
+ */
+function consumerSctpStreamParameters(
+	dataProducerParameters: SctpStreamParameters | undefined,
+	ordered: boolean | undefined,
+	maxPacketLifeTime: number | undefined,
+	maxRetransmits: number | undefined
+): SctpStreamParameters {
+	const params: SctpStreamParameters = dataProducerParameters
+		? clone(dataProducerParameters)
+		: { streamId: 0, ordered: true };
+
+	if (ordered !== undefined) {
+		params.ordered = ordered;
+
+		if (ordered) {
+			delete params.maxPacketLifeTime;
+			delete params.maxRetransmits;
+		}
+	}
+
+	if (ordered !== true) {
+		if (maxPacketLifeTime !== undefined) {
+			params.maxPacketLifeTime = maxPacketLifeTime;
+			params.ordered = false;
+
+			delete params.maxRetransmits;
+		}
+
+		if (maxRetransmits !== undefined) {
+			params.maxRetransmits = maxRetransmits;
+			params.ordered = false;
+
+			delete params.maxPacketLifeTime;
+		}
+	}
+
+	if (params.ordered === undefined) {
+		params.ordered = true;
+	}
+
+	return params;
 }
 
 /**
@@ -1238,8 +1797,7 @@ const SCTP_DEFAULTS: Omit<NormalizedSctpOptions, 'enableSctp'> = {
 
 /**
  * Validates the SCTP options (TypeError naming the field) and resolves their
- * defaults. `enableSctp: true` itself is refused later by the caller (SCTP is
- * not available yet).
+ * defaults.
  */
 export function normalizeSctpOptions(options: Record<string, unknown>): NormalizedSctpOptions {
 	validateOptionalBoolean(options.enableSctp, 'enableSctp');
@@ -1315,9 +1873,26 @@ export function serializeTransportOptions(
 		builder,
 		sctp?.maxReceiveMessageSize ?? SCTP_DEFAULTS.maxReceiveMessageSize
 	);
+	FbsTransportOptions.addMaxSctpSendMessageSize(
+		builder,
+		sctp?.maxSendMessageSize ?? SCTP_DEFAULTS.maxSendMessageSize
+	);
 	FbsTransportOptions.addSctpSendBufferSize(
 		builder,
 		sctp?.sctpSendBufferSize ?? SCTP_DEFAULTS.sctpSendBufferSize
+	);
+	FbsTransportOptions.addSctpPerStreamSendQueueLimit(
+		builder,
+		sctp?.sctpPerStreamSendQueueLimit ?? SCTP_DEFAULTS.sctpPerStreamSendQueueLimit
+	);
+	FbsTransportOptions.addSctpMaxReceiverWindowBufferSize(
+		builder,
+		sctp?.sctpMaxReceiverWindowBufferSize ?? SCTP_DEFAULTS.sctpMaxReceiverWindowBufferSize
+	);
+	FbsTransportOptions.addSctpDefaultStreamBufferedAmountLowThreshold(
+		builder,
+		sctp?.sctpDefaultStreamBufferedAmountLowThreshold ??
+			SCTP_DEFAULTS.sctpDefaultStreamBufferedAmountLowThreshold
 	);
 	FbsTransportOptions.addIsDataChannel(builder, isDataChannel);
 

@@ -3,6 +3,8 @@ import type { SctpNegotiatedCapabilities, SctpParameters } from './sctpParameter
 import type { AppData } from './typesGeneric';
 import type { Producer, ProducerOptions } from './ProducerTypes';
 import type { Consumer, ConsumerOptions } from './ConsumerTypes';
+import type { DataProducer, DataProducerOptions } from './DataProducerTypes';
+import type { DataConsumer, DataConsumerOptions } from './DataConsumerTypes';
 
 /**
  * Transport type.
@@ -261,20 +263,21 @@ export type TransportEvents = {
 	 * A Producer was created on the transport (so that its Router knows it).
 	 */
 	'@newproducer': [Producer];
+	/**
+	 * A DataProducer was created on the transport (so that its Router knows
+	 * it).
+	 */
+	'@newdataproducer': [DataProducer];
 };
 
 export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>;
 
-/**
- * DataProducer and DataConsumer arrive with later work; their events carry
- * `unknown` until then.
- */
 export type TransportObserverEvents = {
 	close: [];
 	newproducer: [Producer];
 	newconsumer: [Consumer];
-	newdataproducer: [unknown];
-	newdataconsumer: [unknown];
+	newdataproducer: [DataProducer];
+	newdataconsumer: [DataConsumer];
 	trace: [TransportTraceEventData];
 };
 
@@ -375,11 +378,19 @@ export interface Transport<
 	): Promise<Consumer<ConsumerAppData>>;
 
 	/**
-	 * DataProducers and DataConsumers arrive with later work; until then these
-	 * reject with UnsupportedError.
+	 * Create a DataProducer ('sctp' on WebRtc, Plain and Pipe transports with
+	 * SCTP enabled, 'direct' on a DirectTransport).
 	 */
-	produceData(options?: unknown): Promise<never>;
-	consumeData(options?: unknown): Promise<never>;
+	produceData<DataProducerAppData extends AppData = AppData>(
+		options?: DataProducerOptions<DataProducerAppData>
+	): Promise<DataProducer<DataProducerAppData>>;
+
+	/**
+	 * Create a DataConsumer of a DataProducer of the Router.
+	 */
+	consumeData<DataConsumerAppData extends AppData = AppData>(
+		options: DataConsumerOptions<DataConsumerAppData>
+	): Promise<DataConsumer<DataConsumerAppData>>;
 
 	/**
 	 * Enable 'trace' event. Unknown types are ignored; [] disables them all.

@@ -4,13 +4,10 @@ import { Logger } from './Logger';
 import type { Channel } from './Channel';
 import {
 	TransportImpl,
-	buildSctpParameters,
 	listenIpToListenInfo,
 	normalizeListenInfo,
 	normalizeSctpOptions,
 	optionsRecord,
-	parseBaseTransportDump,
-	parseBaseTransportStats,
 	parseProtocol,
 	parseTuple,
 	serializeListenInfo,
@@ -100,9 +97,6 @@ export type WebRtcTransportData = {
 	dtlsParameters: DtlsParameters;
 	dtlsState: DtlsState;
 	dtlsRemoteCert?: string;
-	sctpParameters?: SctpParameters;
-	sctpState?: SctpState;
-	sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
 };
 
 /**
@@ -133,12 +127,14 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 		appData,
 		messageSizes,
 		data,
+		sctpParameters,
 	}: {
 		internal: TransportInternal;
 		channel: Channel;
 		appData?: WebRtcTransportAppData;
 		messageSizes: TransportMessageSizes;
 		data: WebRtcTransportData;
+		sctpParameters?: SctpParameters;
 	}) {
 		super({
 			internal,
@@ -146,13 +142,12 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 			appData,
 			messageSizes,
 			observer: new EnhancedEventEmitter<WebRtcTransportObserverEvents>(),
+			sctpParameters,
 		});
 
 		logger.debug('constructor()');
 
 		this.#data = data;
-
-		this.#handleWorkerNotifications();
 	}
 
 	get type(): 'webrtc' {
@@ -192,15 +187,15 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 	}
 
 	get sctpParameters(): SctpParameters | undefined {
-		return clone(this.#data.sctpParameters);
+		return this.getSctpParameters();
 	}
 
 	get sctpState(): SctpState | undefined {
-		return this.#data.sctpState;
+		return this.getSctpState();
 	}
 
 	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined {
-		return clone(this.#data.sctpNegotiatedCapabilities);
+		return this.getSctpNegotiatedCapabilities();
 	}
 
 	async dump(): Promise<WebRtcTransportDump> {
@@ -216,18 +211,10 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 
 		response.body(body);
 
-		const dump: WebRtcTransportDump = {
-			...parseBaseTransportDump(body.base()!, this.messageSizes),
+		return {
+			...this.parseBaseDump(body.base()!),
 			...parseWebRtcTransportDumpResponse(body),
 		};
-
-		// SCTP lives in this layer until the worker has it.
-		if (this.#data.sctpParameters) {
-			dump.sctpParameters = clone(this.#data.sctpParameters);
-			dump.sctpState = this.#data.sctpState;
-		}
-
-		return dump;
 	}
 
 	async getStats(): Promise<WebRtcTransportStat[]> {
@@ -244,7 +231,7 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 		response.body(body);
 
 		const stat: WebRtcTransportStat = {
-			...parseBaseTransportStats(body.base()!),
+			...this.parseBaseStats(body.base()!),
 			type: 'webrtc-transport',
 			iceRole: 'controlled',
 			iceState: parseIceState(body.iceState()),
@@ -255,10 +242,6 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 
 		if (selectedTuple) {
 			stat.iceSelectedTuple = parseTuple(selectedTuple);
-		}
-
-		if (this.#data.sctpState) {
-			stat.sctpState = this.#data.sctpState;
 		}
 
 		return [stat];
@@ -329,81 +312,74 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 		this.#data.iceState = 'closed';
 		this.#data.iceSelectedTuple = undefined;
 		this.#data.dtlsState = 'closed';
-
-		if (this.#data.sctpState) {
-			this.#data.sctpState = 'closed';
-		}
 	}
 
-	#handleWorkerNotifications(): void {
-		this.channel.on(this.id, (event: Event, notification: Notification) => {
-			switch (event) {
-				case Event.WEBRTCTRANSPORT_ICE_STATE_CHANGE: {
-					const body = new FbsIceStateChangeNotification();
+	protected override handleWorkerNotification(event: Event, notification: Notification): void {
+		switch (event) {
+			case Event.WEBRTCTRANSPORT_ICE_STATE_CHANGE: {
+				const body = new FbsIceStateChangeNotification();
 
-					notification.body(body);
+				notification.body(body);
 
-					const iceState = parseIceState(body.iceState());
+				const iceState = parseIceState(body.iceState());
 
-					this.#data.iceState = iceState;
+				this.#data.iceState = iceState;
 
-					// The worker drops its tuples when consent lapses.
-					if (iceState === 'disconnected') {
-						this.#data.iceSelectedTuple = undefined;
-					}
-
-					this.safeEmit('icestatechange', iceState);
-					this.observer.safeEmit('icestatechange', iceState);
-
-					break;
+				// The worker drops its tuples when consent lapses.
+				if (iceState === 'disconnected') {
+					this.#data.iceSelectedTuple = undefined;
 				}
 
-				case Event.WEBRTCTRANSPORT_ICE_SELECTED_TUPLE_CHANGE: {
-					const body = new FbsIceSelectedTupleChangeNotification();
+				this.safeEmit('icestatechange', iceState);
+				this.observer.safeEmit('icestatechange', iceState);
 
-					notification.body(body);
-
-					const tuple = parseTuple(body.tuple()!);
-
-					this.#data.iceSelectedTuple = tuple;
-
-					this.safeEmit('iceselectedtuplechange', clone(tuple));
-					this.observer.safeEmit('iceselectedtuplechange', clone(tuple));
-
-					break;
-				}
-
-				case Event.WEBRTCTRANSPORT_DTLS_STATE_CHANGE: {
-					const body = new FbsDtlsStateChangeNotification();
-
-					notification.body(body);
-
-					const dtlsState = parseDtlsState(body.dtlsState());
-
-					this.#data.dtlsState = dtlsState;
-
-					if (dtlsState === 'connected') {
-						this.#data.dtlsRemoteCert = body.remoteCert() ?? undefined;
-					}
-
-					this.safeEmit('dtlsstatechange', dtlsState);
-					this.observer.safeEmit('dtlsstatechange', dtlsState);
-
-					break;
-				}
-
-				default: {
-					logger.error(`ignoring unknown event "${event}"`);
-				}
+				break;
 			}
-		});
+
+			case Event.WEBRTCTRANSPORT_ICE_SELECTED_TUPLE_CHANGE: {
+				const body = new FbsIceSelectedTupleChangeNotification();
+
+				notification.body(body);
+
+				const tuple = parseTuple(body.tuple()!);
+
+				this.#data.iceSelectedTuple = tuple;
+
+				this.safeEmit('iceselectedtuplechange', clone(tuple));
+				this.observer.safeEmit('iceselectedtuplechange', clone(tuple));
+
+				break;
+			}
+
+			case Event.WEBRTCTRANSPORT_DTLS_STATE_CHANGE: {
+				const body = new FbsDtlsStateChangeNotification();
+
+				notification.body(body);
+
+				const dtlsState = parseDtlsState(body.dtlsState());
+
+				this.#data.dtlsState = dtlsState;
+
+				if (dtlsState === 'connected') {
+					this.#data.dtlsRemoteCert = body.remoteCert() ?? undefined;
+				}
+
+				this.safeEmit('dtlsstatechange', dtlsState);
+				this.observer.safeEmit('dtlsstatechange', dtlsState);
+
+				break;
+			}
+
+			default: {
+				super.handleWorkerNotification(event, notification);
+			}
+		}
 	}
 }
 
 /**
  * Validates createWebRtcTransport() options (TypeError naming the field) and
- * resolves their defaults. Does not refuse `enableSctp: true` (the caller
- * does, after its closed checks).
+ * resolves their defaults.
  */
 export function normalizeWebRtcTransportOptions(
 	options: unknown
@@ -606,10 +582,7 @@ export function serializeCreateWebRtcTransportRequest(
  * Initial state of a new WebRtcTransport, from the TRANSPORT_DUMP response
  * that follows its creation.
  */
-export function webRtcTransportDataFromDump(
-	response: Response,
-	options: NormalizedWebRtcTransportOptions
-): WebRtcTransportData {
+export function webRtcTransportDataFromDump(response: Response): WebRtcTransportData {
 	if (response.bodyType() !== ResponseBody.WebRtcTransport_DumpResponse) {
 		throw new Error('unexpected response body to WebRtcTransport dump');
 	}
@@ -618,14 +591,7 @@ export function webRtcTransportDataFromDump(
 
 	response.body(body);
 
-	const data: WebRtcTransportData = parseWebRtcTransportDumpResponse(body);
-
-	if (options.sctp.enableSctp) {
-		data.sctpParameters = buildSctpParameters(options.sctp, true);
-		data.sctpState = 'new';
-	}
-
-	return data;
+	return parseWebRtcTransportDumpResponse(body);
 }
 
 function parseWebRtcTransportDumpResponse(body: FbsDumpResponse): WebRtcTransportData {

@@ -13,6 +13,8 @@ export type * from './PipeTransportTypes';
 export type * from './DirectTransportTypes';
 export type * from './ProducerTypes';
 export type * from './ConsumerTypes';
+export type * from './DataProducerTypes';
+export type * from './DataConsumerTypes';
 export type * from './RtpObserverTypes';
 export type * from './ActiveSpeakerObserverTypes';
 export type * from './AudioLevelObserverTypes';
