@@ -16,12 +16,15 @@ import { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type {
 	Consumer,
+	DataConsumer,
+	DataProducer,
 	DtlsParameters,
 	MediaKind,
 	Producer,
 	Router,
 	RtpCapabilities,
 	RtpParameters,
+	SctpStreamParameters,
 	WebRtcTransport,
 } from '../../types';
 import type { SignallingRequest, SignallingResponse } from '../fixtures/interop-client/api';
@@ -37,6 +40,8 @@ type Peer = {
 	transports: Map<string, WebRtcTransport>;
 	producers: Map<string, Producer>;
 	consumers: Map<string, Consumer>;
+	dataProducers: Map<string, DataProducer>;
+	dataConsumers: Map<string, DataConsumer>;
 };
 
 export class InteropServer extends EventEmitter {
@@ -49,6 +54,11 @@ export class InteropServer extends EventEmitter {
 	readonly producers = new Map<string, Producer>();
 	readonly consumers = new Map<string, Consumer>();
 	readonly transports = new Map<string, WebRtcTransport>();
+	/**
+	 * Every DataProducer / DataConsumer created through signalling, by id.
+	 */
+	readonly dataProducers = new Map<string, DataProducer>();
+	readonly dataConsumers = new Map<string, DataConsumer>();
 	/**
 	 * Requests that failed, as "method: message".
 	 */
@@ -143,7 +153,13 @@ export class InteropServer extends EventEmitter {
 	}
 
 	private handleConnection(socket: WebSocket): void {
-		const peer: Peer = { transports: new Map(), producers: new Map(), consumers: new Map() };
+		const peer: Peer = {
+			transports: new Map(),
+			producers: new Map(),
+			consumers: new Map(),
+			dataProducers: new Map(),
+			dataConsumers: new Map(),
+		};
 
 		this.sockets.add(socket);
 
@@ -212,8 +228,10 @@ export class InteropServer extends EventEmitter {
 			}
 
 			case 'createWebRtcTransport': {
+				// DataChannels when the page asks for them (join({ sctp: true })).
 				const transport = await this.router.createWebRtcTransport({
 					listenInfos: [{ protocol: 'udp', ip: SERVER_IP }],
+					enableSctp: Boolean(data.sctp),
 					appData: { producing: Boolean(data.producing) },
 				});
 
@@ -230,6 +248,7 @@ export class InteropServer extends EventEmitter {
 					iceParameters: transport.iceParameters,
 					iceCandidates: transport.iceCandidates,
 					dtlsParameters: transport.dtlsParameters,
+					sctpParameters: transport.sctpParameters,
 				};
 			}
 
@@ -284,6 +303,47 @@ export class InteropServer extends EventEmitter {
 					producerId,
 					kind: consumer.kind,
 					rtpParameters: consumer.rtpParameters,
+				};
+			}
+
+			case 'produceData': {
+				const dataProducer = await this.transportOf(peer, data).produceData({
+					sctpStreamParameters: data.sctpStreamParameters as SctpStreamParameters,
+					label: data.label as string | undefined,
+					protocol: data.protocol as string | undefined,
+					appData: (data.appData as Record<string, unknown>) ?? {},
+				});
+
+				peer.dataProducers.set(dataProducer.id, dataProducer);
+				this.dataProducers.set(dataProducer.id, dataProducer);
+				dataProducer.observer.once('close', () => {
+					peer.dataProducers.delete(dataProducer.id);
+					this.dataProducers.delete(dataProducer.id);
+				});
+				this.emit('newdataproducer', dataProducer);
+
+				return { id: dataProducer.id };
+			}
+
+			case 'consumeData': {
+				const dataConsumer = await this.transportOf(peer, data).consumeData({
+					dataProducerId: String(data.dataProducerId),
+				});
+
+				peer.dataConsumers.set(dataConsumer.id, dataConsumer);
+				this.dataConsumers.set(dataConsumer.id, dataConsumer);
+				dataConsumer.observer.once('close', () => {
+					peer.dataConsumers.delete(dataConsumer.id);
+					this.dataConsumers.delete(dataConsumer.id);
+				});
+				this.emit('newdataconsumer', dataConsumer);
+
+				return {
+					id: dataConsumer.id,
+					dataProducerId: dataConsumer.dataProducerId,
+					sctpStreamParameters: dataConsumer.sctpStreamParameters,
+					label: dataConsumer.label,
+					protocol: dataConsumer.protocol,
 				};
 			}
 
