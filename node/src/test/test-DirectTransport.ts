@@ -186,12 +186,23 @@ describe('DirectTransport', () => {
 		expect(() => transport.sendRtcp(new Uint16Array(4) as never)).toThrow(TypeError);
 	});
 
-	test.each(['produceData', 'consumeData'] as const)(
-		'%s() rejects UnsupportedError for now',
-		async method => {
-			await expect(transport[method]({})).rejects.toBeInstanceOf(UnsupportedError);
-		}
-	);
+	test('produceData() and consumeData() make direct entities', async () => {
+		const dataProducer = await transport.produceData();
+		const dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
+
+		expect(dataProducer.type).toBe('direct');
+		expect(dataConsumer.type).toBe('direct');
+		await expect(transport.consumeData({ dataProducerId: 'foo' })).rejects.toBeInstanceOf(
+			NotFoundError
+		);
+
+		const dump = await transport.dump();
+
+		expect(dump.dataProducerIds).toEqual([dataProducer.id]);
+		expect(dump.dataConsumerIds).toEqual([dataConsumer.id]);
+		expect(dump.sctpParameters).toBeUndefined();
+		expect(dump.sctpListener).toBeUndefined();
+	});
 
 	test('close()', async () => {
 		const onObserverClose = jest.fn();

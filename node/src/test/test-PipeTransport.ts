@@ -8,7 +8,7 @@ import type { PipeTransport, PipeTransportOptions } from '../PipeTransportTypes'
 import type { SrtpParameters } from '../srtpParametersTypes';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
-const { UnsupportedError, WorkerClosedError, NotFoundError } = mediasoup.errors;
+const { WorkerClosedError, NotFoundError } = mediasoup.errors;
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -211,10 +211,57 @@ describe('createPipeTransport()', () => {
 		expect((await router.dump()).transportIds).toEqual([]);
 	});
 
-	test('with enableSctp rejects UnsupportedError for now', async () => {
-		await expect(
-			router.createPipeTransport({ listenIp: '127.0.0.1', enableSctp: true })
-		).rejects.toBeInstanceOf(UnsupportedError);
+	test('with enableSctp has sctpParameters and sctpState, also in dump() and getStats()', async () => {
+		const transport = await router.createPipeTransport({
+			listenIp: '127.0.0.1',
+			enableSctp: true,
+			maxSendMessageSize: 10000,
+			maxReceiveMessageSize: 20000,
+			sctpSendBufferSize: 30000,
+			sctpPerStreamSendQueueLimit: 40000,
+			sctpMaxReceiverWindowBufferSize: 50000,
+		});
+		const sctpParameters = {
+			port: 5000,
+			OS: 65535,
+			MIS: 65535,
+			maxMessageSize: 20000,
+			maxSendMessageSize: 10000,
+			maxReceiveMessageSize: 20000,
+			sendBufferSize: 30000,
+			perStreamSendQueueLimit: 40000,
+			maxReceiverWindowBufferSize: 50000,
+			isDataChannel: false,
+		};
+
+		expect(transport.sctpParameters).toEqual(sctpParameters);
+		expect(transport.sctpState).toBe('new');
+		expect(transport.sctpNegotiatedCapabilities).toBeUndefined();
+
+		// A clone.
+		transport.sctpParameters!.port = 1;
+
+		expect(transport.sctpParameters!.port).toBe(5000);
+
+		const dump = await transport.dump();
+
+		expect(dump.sctpParameters).toEqual(sctpParameters);
+		expect(dump.sctpState).toBe('new');
+		expect(dump.sctpListener).toEqual({ streamIdTable: [] });
+		expect(dump.maxSendMessageSize).toBe(10000);
+		expect(dump.maxReceiveMessageSize).toBe(20000);
+
+		const [stat] = await transport.getStats();
+
+		expect(stat.sctpState).toBe('new');
+
+		const onSctpStateChange = jest.fn();
+
+		transport.on('sctpstatechange', onSctpStateChange);
+		transport.close();
+
+		expect(transport.sctpState).toBe('closed');
+		expect(onSctpStateChange).not.toHaveBeenCalled();
 	});
 
 	test('with an unbindable IP rejects Error', async () => {
@@ -311,12 +358,15 @@ describe('PipeTransport', () => {
 		await expect(transport.dump()).resolves.toMatchObject({ traceEventTypes: ['bwe'] });
 	});
 
-	test.each(['produceData', 'consumeData'] as const)(
-		'%s() rejects UnsupportedError for now',
-		async method => {
-			await expect(transport[method]({})).rejects.toBeInstanceOf(UnsupportedError);
-		}
-	);
+	test('produceData() without SCTP rejects Error; consumeData() of an unknown id NotFoundError', async () => {
+		const error = await rejection(transport.produceData({ sctpStreamParameters: { streamId: 0 } }));
+
+		expect(error).toBeInstanceOf(Error);
+		expect(error).not.toBeInstanceOf(TypeError);
+		await expect(transport.consumeData({ dataProducerId: 'foo' })).rejects.toBeInstanceOf(
+			NotFoundError
+		);
+	});
 
 	test('close()', async () => {
 		const onObserverClose = jest.fn();

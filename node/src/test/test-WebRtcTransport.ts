@@ -25,7 +25,7 @@ import { IceSelectedTupleChangeNotification as FbsIceSelectedTupleChangeNotifica
 import { DtlsStateChangeNotification as FbsDtlsStateChangeNotification } from '../fbs/web-rtc-transport/dtls-state-change-notification';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
-const { UnsupportedError, WorkerClosedError, NotFoundError } = mediasoup.errors;
+const { WorkerClosedError, NotFoundError } = mediasoup.errors;
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -613,15 +613,60 @@ describe('createWebRtcTransport()', () => {
 		expect(error2.message).toContain('iceConsentTimeout');
 	});
 
-	test('with enableSctp rejects UnsupportedError for now', async () => {
-		const error = await rejection(
-			router.createWebRtcTransport({ ...udpListenInfos(), enableSctp: true })
-		);
+	test('with enableSctp has sctpParameters and sctpState, also in dump() and getStats()', async () => {
+		const transport = await router.createWebRtcTransport({
+			...udpListenInfos(),
+			enableSctp: true,
+			maxSendMessageSize: 10000,
+			maxReceiveMessageSize: 20000,
+			sctpSendBufferSize: 30000,
+			sctpPerStreamSendQueueLimit: 40000,
+			sctpMaxReceiverWindowBufferSize: 50000,
+		});
+		const sctpParameters = {
+			port: 5000,
+			OS: 65535,
+			MIS: 65535,
+			maxMessageSize: 20000,
+			maxSendMessageSize: 10000,
+			maxReceiveMessageSize: 20000,
+			sendBufferSize: 30000,
+			perStreamSendQueueLimit: 40000,
+			maxReceiverWindowBufferSize: 50000,
+			isDataChannel: true,
+		};
 
-		expect(error).toBeInstanceOf(UnsupportedError);
-		expect((await router.dump()).transportIds).toEqual([]);
+		expect(transport.sctpParameters).toEqual(sctpParameters);
+		expect(transport.sctpState).toBe('new');
+		expect(transport.sctpNegotiatedCapabilities).toBeUndefined();
 
-		// enableSctp: false is fine, with any valid SCTP option.
+		// A clone.
+		transport.sctpParameters!.port = 1;
+
+		expect(transport.sctpParameters!.port).toBe(5000);
+
+		const dump = await transport.dump();
+
+		expect(dump.sctpParameters).toEqual(sctpParameters);
+		expect(dump.sctpState).toBe('new');
+		expect(dump.sctpListener).toEqual({ streamIdTable: [] });
+		expect(dump.maxSendMessageSize).toBe(10000);
+		expect(dump.maxReceiveMessageSize).toBe(20000);
+
+		const [stat] = await transport.getStats();
+
+		expect(stat.sctpState).toBe('new');
+
+		const onSctpStateChange = jest.fn();
+
+		transport.on('sctpstatechange', onSctpStateChange);
+		transport.close();
+
+		expect(transport.sctpState).toBe('closed');
+		expect(onSctpStateChange).not.toHaveBeenCalled();
+	});
+
+	test('with enableSctp: false takes any valid SCTP option', async () => {
 		const transport = await router.createWebRtcTransport({
 			...udpListenInfos(),
 			enableSctp: false,
@@ -956,12 +1001,15 @@ describe('WebRtcTransport', () => {
 		await expect(transport.enableTraceEvent(types as never)).rejects.toBeInstanceOf(TypeError);
 	});
 
-	test.each(['produceData', 'consumeData'] as const)(
-		'%s() rejects UnsupportedError for now',
-		async method => {
-			await expect(transport[method]({})).rejects.toBeInstanceOf(UnsupportedError);
-		}
-	);
+	test('produceData() without SCTP rejects Error; consumeData() of an unknown id NotFoundError', async () => {
+		const error = await rejection(transport.produceData({ sctpStreamParameters: { streamId: 0 } }));
+
+		expect(error).toBeInstanceOf(Error);
+		expect(error).not.toBeInstanceOf(TypeError);
+		await expect(transport.consumeData({ dataProducerId: 'foo' })).rejects.toBeInstanceOf(
+			NotFoundError
+		);
+	});
 
 	test('worker notifications update the state and emit events', async () => {
 		const events: [string, unknown][] = [];
@@ -1190,8 +1238,8 @@ describe('WebRtcTransport', () => {
 			() => transport.enableTraceEvent(['bwe']),
 			() => transport.produce({ kind: 'audio', rtpParameters: OPUS_RTP_PARAMETERS }),
 			() => transport.consume({ producerId: 'foo', rtpCapabilities: router.rtpCapabilities }),
-			() => transport.produceData({}),
-			() => transport.consumeData({}),
+			() => transport.produceData({ sctpStreamParameters: { streamId: 0 } }),
+			() => transport.consumeData({ dataProducerId: 'foo' }),
 		]) {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
