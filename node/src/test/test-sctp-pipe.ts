@@ -4,7 +4,10 @@
 // transport A (consumeData() allocates a stream); pipe transport B produces
 // that stream with the same id, sctpStreamParameters, label and protocol;
 // a DataConsumer on a DirectTransport of Router B receives every message.
-// Both with the two Routers in one Worker and in two Workers.
+// Both with the two Routers in two Workers and in one Worker. In one Worker
+// the piped DataProducer cannot keep the id (ids are unique per Worker; the
+// reference's pipeToRouter() needs `keepId: false` there), so it gets its
+// own.
 
 import * as mediasoup from '../';
 import type {
@@ -112,14 +115,16 @@ async function pipeToRouterB({
 	dataProducer,
 	pipeA,
 	pipeB,
+	keepId,
 }: {
 	dataProducer: DataProducer;
 	pipeA: PipeTransport;
 	pipeB: PipeTransport;
+	keepId: boolean;
 }): Promise<{ pipeDataConsumer: DataConsumer; pipeDataProducer: DataProducer }> {
 	const pipeDataConsumer = await pipeA.consumeData({ dataProducerId: dataProducer.id });
 	const pipeDataProducer = await pipeB.produceData({
-		id: dataProducer.id,
+		id: keepId ? dataProducer.id : undefined,
 		sctpStreamParameters: pipeDataConsumer.sctpStreamParameters,
 		label: pipeDataConsumer.label,
 		protocol: pipeDataConsumer.protocol,
@@ -159,7 +164,9 @@ function message(i: number): string | Buffer {
 	return buffer;
 }
 
-describe.each<Setup>(['one worker', 'two workers'])('SCTP over PipeTransports (%s)', setup => {
+describe.each<Setup>(['two workers', 'one worker'])('SCTP over PipeTransports (%s)', setup => {
+	const keepId = setup === 'two workers';
+
 	test(
 		'a DataProducer of Router A reaches a DirectTransport DataConsumer of Router B, every message in order',
 		async () => {
@@ -174,19 +181,23 @@ describe.each<Setup>(['one worker', 'two workers'])('SCTP over PipeTransports (%
 				dataProducer,
 				pipeA,
 				pipeB,
+				keepId,
 			});
 
 			expect(pipeDataConsumer.type).toBe('sctp');
 			expect(pipeDataConsumer.label).toBe('piped');
 			expect(pipeDataConsumer.protocol).toBe('v2');
 			expect(typeof pipeDataConsumer.sctpStreamParameters?.streamId).toBe('number');
-			expect(pipeDataProducer.id).toBe(dataProducer.id);
+			if (keepId) {
+				expect(pipeDataProducer.id).toBe(dataProducer.id);
+			}
+
 			expect(pipeDataProducer.type).toBe('sctp');
 			expect(pipeDataProducer.sctpStreamParameters).toEqual(pipeDataConsumer.sctpStreamParameters);
 			expect(pipeDataProducer.label).toBe('piped');
 			expect(pipeDataProducer.protocol).toBe('v2');
 
-			const { dataConsumer, received } = await directConsumer(routerB, dataProducer.id);
+			const { dataConsumer, received } = await directConsumer(routerB, pipeDataProducer.id);
 
 			expect(dataConsumer.label).toBe('piped');
 			expect(dataConsumer.protocol).toBe('v2');
@@ -255,8 +266,8 @@ describe.each<Setup>(['one worker', 'two workers'])('SCTP over PipeTransports (%
 
 			for (let n = 0; n < 3; ++n) {
 				const dataProducer = await directA.produceData({ label: `channel-${n}` });
-				const piped = await pipeToRouterB({ dataProducer, pipeA, pipeB });
-				const consumer = await directConsumer(routerB, dataProducer.id);
+				const piped = await pipeToRouterB({ dataProducer, pipeA, pipeB, keepId });
+				const consumer = await directConsumer(routerB, piped.pipeDataProducer.id);
 
 				channels.push({ dataProducer, ...piped, ...consumer });
 			}
@@ -296,8 +307,9 @@ describe.each<Setup>(['one worker', 'two workers'])('SCTP over PipeTransports (%
 				dataProducer,
 				pipeA,
 				pipeB,
+				keepId,
 			});
-			const { dataConsumer, received } = await directConsumer(routerB, dataProducer.id);
+			const { dataConsumer, received } = await directConsumer(routerB, pipeDataProducer.id);
 
 			dataProducer.send('before close');
 			await waitFor(() => received.length === 1, 'the first message');
@@ -330,8 +342,8 @@ describe.each<Setup>(['one worker', 'two workers'])('SCTP over PipeTransports (%
 			expect(pipeB.sctpState).toBe('connected');
 
 			const next = await directA.produceData({ label: 'next' });
-			const piped = await pipeToRouterB({ dataProducer: next, pipeA, pipeB });
-			const consumer = await directConsumer(routerB, next.id);
+			const piped = await pipeToRouterB({ dataProducer: next, pipeA, pipeB, keepId });
+			const consumer = await directConsumer(routerB, piped.pipeDataProducer.id);
 
 			next.send('after close');
 			await waitFor(() => consumer.received.length === 1, 'a message of the next DataProducer');
@@ -341,4 +353,24 @@ describe.each<Setup>(['one worker', 'two workers'])('SCTP over PipeTransports (%
 		},
 		TEST_TIMEOUT
 	);
+
+	if (setup === 'one worker') {
+		test(
+			'in one Worker the piped DataProducer cannot reuse the id of the original',
+			async () => {
+				const { routerA, pipeA, pipeB } = await createPipe(setup);
+				const directA = await routerA.createDirectTransport();
+				const dataProducer = await directA.produceData();
+				const pipeDataConsumer = await pipeA.consumeData({ dataProducerId: dataProducer.id });
+
+				await expect(
+					pipeB.produceData({
+						id: dataProducer.id,
+						sctpStreamParameters: pipeDataConsumer.sctpStreamParameters,
+					})
+				).rejects.toBeInstanceOf(Error);
+			},
+			TEST_TIMEOUT
+		);
+	}
 });
