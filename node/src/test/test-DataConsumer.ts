@@ -47,7 +47,7 @@ beforeEach(async () => {
 	});
 	directTransport = await router.createDirectTransport();
 	sctpDataProducer = await transport1.produceData({
-		sctpStreamParameters: { streamId: 12345, ordered: false, maxPacketLifeTime: 5000 },
+		sctpStreamParameters: { streamId: 123, ordered: false, maxPacketLifeTime: 5000 },
 		label: 'foo',
 		protocol: 'bar',
 	});

@@ -7,6 +7,7 @@ import type { PlainTransport } from '../PlainTransportTypes';
 import type { DirectTransport } from '../DirectTransportTypes';
 import type { DataProducer } from '../DataProducerTypes';
 import type { DataConsumer } from '../DataConsumerTypes';
+import type * as types from '../types';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
 const { WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -644,5 +645,37 @@ describe('PPID rules through DirectTransports', () => {
 		await sleep(50);
 
 		expect(messages.map(({ data }) => data.toString())).toEqual(['delivered']);
+	});
+});
+
+describe('types', () => {
+	test('DataProducer and DataConsumer type names are exported', () => {
+		// Compile-time check: each name must exist in the types module.
+		type Exported = [
+			types.DataProducerOptions,
+			types.DataProducerType,
+			types.DataProducerDump,
+			types.DataProducerStat,
+			types.DataProducerEvents,
+			types.DataProducerObserver,
+			types.DataProducerObserverEvents,
+			types.DataProducer,
+			types.DataConsumerOptions,
+			types.DataConsumerType,
+			types.DataConsumerDump,
+			types.DataConsumerStat,
+			types.DataConsumerEvents,
+			types.DataConsumerObserver,
+			types.DataConsumerObserverEvents,
+			types.DataConsumer,
+			types.SctpParameters,
+			types.SctpNegotiatedCapabilities,
+			types.SctpStreamParameters,
+			types.SctpState,
+			types.SctpListenerDump,
+		];
+		const count: Exported['length'] = 21;
+
+		expect(count).toBe(21);
 	});
 });
