@@ -35,6 +35,10 @@ type SctpPeer = {
 	port: number;
 	received: PeerMessage[];
 	/**
+	 * Stream ids the remote end reset (RFC 6525), in order.
+	 */
+	resetStreams: number[];
+	/**
 	 * Sends one message on a stream (reliable and ordered).
 	 */
 	send: (streamId: number, ppid: number, data: Buffer) => Promise<void>;
@@ -111,17 +115,20 @@ async function createSctpPeer({
 	const transport = createUdpTransport(socket, remote ?? {});
 	const sctp = role === 'server' ? SCTP.server(transport) : SCTP.client(transport);
 	const received: PeerMessage[] = [];
+	const resetStreams: number[] = [];
 	let closed = false;
 
 	sctp.onReceive.subscribe((streamId, ppid, data) => {
 		received.push({ streamId, ppid, data: Buffer.from(data) });
 	});
+	sctp.onReconfigStreams.subscribe(streamIds => resetStreams.push(...streamIds));
 
 	const peer: SctpPeer = {
 		socket,
 		sctp,
 		port: socket.address().port,
 		received,
+		resetStreams,
 		send: (streamId, ppid, data) => sctp.send(streamId, ppid, data),
 		close: async () => {
 			if (closed) {
@@ -513,6 +520,77 @@ test(
 		await waitFor(() => messages.length >= 1, "the DataConsumer's message");
 
 		expect(messages[0].data.toString()).toBe('still here');
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'dataConsumer.send() on the PlainTransport sends to the peer on its stream, with the given PPID',
+	async () => {
+		const { transport, peer } = await createAssociation();
+		const direct = await router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
+		const streamId = dataConsumer.sctpStreamParameters!.streamId;
+
+		const buffered = await dataConsumer.send('from the consumer');
+
+		expect(typeof buffered).toBe('number');
+
+		await dataConsumer.send(Buffer.from([9, 8, 7]));
+		await dataConsumer.send('binary ppid', WEBRTC_PPID.BINARY);
+
+		await waitFor(
+			() => peer.received.length >= 3,
+			"the peer's messages",
+			() => ({ received: peer.received })
+		);
+
+		expect(
+			peer.received.map(m => ({ streamId: m.streamId, ppid: m.ppid, hex: m.data.toString('hex') }))
+		).toEqual([
+			{
+				streamId,
+				ppid: WEBRTC_PPID.STRING,
+				hex: Buffer.from('from the consumer').toString('hex'),
+			},
+			{ streamId, ppid: WEBRTC_PPID.BINARY, hex: '090807' },
+			{ streamId, ppid: WEBRTC_PPID.BINARY, hex: Buffer.from('binary ppid').toString('hex') },
+		]);
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	"closing a DataConsumer resets its outgoing stream (the peer's channel closes)",
+	async () => {
+		const { transport, peer } = await createAssociation();
+		const direct = await router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
+		const streamId = dataConsumer.sctpStreamParameters!.streamId;
+
+		dataProducer.send('before close');
+		await waitFor(() => peer.received.length === 1, "the peer's first message");
+
+		dataConsumer.close();
+
+		await waitFor(
+			() => peer.resetStreams.includes(streamId),
+			`a reset of stream ${streamId}`,
+			() => ({ resetStreams: peer.resetStreams })
+		);
+
+		// The association stays up for the others.
+		expect(transport.sctpState).toBe('connected');
+
+		const other = await transport.consumeData({ dataProducerId: dataProducer.id });
+
+		dataProducer.send('after close');
+		await waitFor(() => peer.received.length === 2, "the peer's next message");
+
+		expect(peer.received[1]).toMatchObject({ streamId: other.sctpStreamParameters!.streamId });
+		expect(peer.received[1].data.toString()).toBe('after close');
 	},
 	TEST_TIMEOUT
 );
