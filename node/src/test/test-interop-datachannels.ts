@@ -907,3 +907,119 @@ test(
 	},
 	TEST_TIMEOUT
 );
+
+test(
+	"closing the server DataProducer fires the DataConsumer's 'dataproducerclose' and closes B's channel; so does closing the server DataConsumer",
+	async () => {
+		const { pageB } = env();
+
+		await joinBoth();
+
+		const first = await setUpDataChannel({ label: 'first' });
+		const second = await setUpDataChannel({ label: 'second' });
+		let dataProducerClosed = 0;
+
+		first.dataConsumer.on('dataproducerclose', () => ++dataProducerClosed);
+
+		// Closed by its DataProducer.
+		first.dataProducer.close();
+
+		await waitFor(() => dataProducerClosed > 0, "the DataConsumer's 'dataproducerclose'");
+
+		expect(first.dataConsumer.closed).toBe(true);
+
+		await waitFor(
+			async () => (await dataReceived(pageB, first.consumed.id)).readyState === 'closed',
+			"B's first channel to close (the server resets its SCTP stream)"
+		);
+
+		// Closed directly.
+		second.dataConsumer.close();
+
+		await waitFor(
+			async () => (await dataReceived(pageB, second.consumed.id)).readyState === 'closed',
+			"B's second channel to close (the server resets its SCTP stream)"
+		);
+
+		// The association is still up: a new channel works.
+		const third = await setUpDataChannel({ label: 'third' });
+		const plan = mixedPlan(10);
+
+		await sendData(env().pageA, third.produced.id, plan);
+
+		const digests = await waitForPageMessages(
+			pageB,
+			third.consumed.id,
+			plan.length,
+			'B to receive'
+		);
+
+		expectSameSequence(digests, expectedDigests(plan), "B's third DataConsumer");
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	"dataConsumer.send() on the server sends to B's channel",
+	async () => {
+		const { pageB } = env();
+
+		await joinBoth();
+
+		const { consumed, dataConsumer } = await setUpDataChannel({ label: 'server-send' });
+		const plan = mixedPlan(20, 5000);
+
+		for (const [seq, spec] of plan.entries()) {
+			const message = makeMessage(seq, spec);
+			const buffered = await dataConsumer.send(
+				typeof message === 'string' ? message : Buffer.from(message)
+			);
+
+			expect(typeof buffered).toBe('number');
+		}
+
+		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'audio and a DataChannel share the same transports: both flow',
+	async () => {
+		const { pageA, pageB } = env();
+
+		await joinBoth();
+
+		const audioProducerId = await pageA.evaluate(
+			() => (window as unknown as InteropWindow).interop.produce({ kind: 'audio' }),
+			undefined
+		);
+		const { produced, consumed } = await setUpDataChannel({ label: 'with-audio' });
+		const audioConsumerId = await pageB.evaluate(
+			producerId => (window as unknown as InteropWindow).interop.consume({ producerId }),
+			audioProducerId
+		);
+
+		// One send and one recv transport per page, each carrying both.
+		expect(env().server.transports.size).toBe(2);
+
+		const plan = mixedPlan(50);
+
+		await sendData(pageA, produced.id, plan);
+
+		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+
+		await waitFor(async () => {
+			const stats = await pageB.evaluate(() =>
+				(window as unknown as InteropWindow).interop.stats()
+			);
+
+			return (stats.consumers.find(c => c.id === audioConsumerId)?.packetsReceived ?? 0) > 0;
+		}, 'B to receive audio packets');
+	},
+	TEST_TIMEOUT
+);
