@@ -116,7 +116,19 @@ function notification(
  * Pretends the worker reported the SCTP association of `transport` connected
  * with `outboundStreams` outgoing streams.
  */
-function injectSctpConnected(transport: WebRtcTransport, outboundStreams: number): void {
+function injectSctpConnected(transport: { id: string }, outboundStreams: number): void {
+	injectSctpState(transport, FbsSctpState.CONNECTED, outboundStreams);
+}
+
+/**
+ * Pretends the worker reported a new SCTP state (with negotiated
+ * capabilities when `outboundStreams` is given).
+ */
+function injectSctpState(
+	transport: { id: string },
+	state: FbsSctpState,
+	outboundStreams?: number
+): void {
 	channelOf(transport).emit(
 		transport.id,
 		Event.TRANSPORT_SCTP_STATE_CHANGE,
@@ -125,15 +137,21 @@ function injectSctpConnected(transport: WebRtcTransport, outboundStreams: number
 			Event.TRANSPORT_SCTP_STATE_CHANGE,
 			NotificationBody.Transport_SctpStateChangeNotification,
 			builder => {
-				const capabilitiesOffset = FbsSctpNegotiatedCapabilities.createSctpNegotiatedCapabilities(
-					builder,
-					outboundStreams,
-					outboundStreams
-				);
+				const capabilitiesOffset =
+					outboundStreams === undefined
+						? 0
+						: FbsSctpNegotiatedCapabilities.createSctpNegotiatedCapabilities(
+								builder,
+								outboundStreams,
+								outboundStreams
+							);
 
 				FbsSctpStateChangeNotification.startSctpStateChangeNotification(builder);
-				FbsSctpStateChangeNotification.addSctpState(builder, FbsSctpState.CONNECTED);
-				FbsSctpStateChangeNotification.addNegotiatedCapabilities(builder, capabilitiesOffset);
+				FbsSctpStateChangeNotification.addSctpState(builder, state);
+
+				if (capabilitiesOffset) {
+					FbsSctpStateChangeNotification.addNegotiatedCapabilities(builder, capabilitiesOffset);
+				}
 
 				return FbsSctpStateChangeNotification.endSctpStateChangeNotification(builder);
 			}
@@ -692,6 +710,13 @@ describe('DataConsumer', () => {
 		await expect(sctpDataConsumer.send('foo', -5)).rejects.toBeInstanceOf(TypeError);
 	});
 
+	test('send() before the SCTP association connects rejects Error', async () => {
+		const error = await rejection(sctpDataConsumer.send('foo'));
+
+		expect(error).toBeInstanceOf(Error);
+		expect(error).not.toBeInstanceOf(TypeError);
+	});
+
 	test('close() emits observer close and rejects later calls', async () => {
 		const onObserverClose = jest.fn();
 		const onTransportClose = jest.fn();
@@ -908,5 +933,78 @@ describe('subchannel filtering through DirectTransports', () => {
 		await sendAndSync(['y']);
 
 		expect(received.B).toEqual(['y']);
+	});
+});
+
+describe('SCTP state of transports', () => {
+	test.each(['webrtc', 'plain', 'pipe'] as const)(
+		'a %s transport emits sctpstatechange (entity and observer) and updates its getters',
+		async kind => {
+			const listenInfo = { protocol: 'udp' as const, ip: '127.0.0.1' };
+			const transport =
+				kind === 'webrtc'
+					? await router.createWebRtcTransport({ listenInfos: [listenInfo], enableSctp: true })
+					: kind === 'plain'
+						? await router.createPlainTransport({ listenInfo, enableSctp: true })
+						: await router.createPipeTransport({ listenInfo, enableSctp: true });
+			const events: string[] = [];
+
+			(transport as WebRtcTransport).on('sctpstatechange', state => events.push(state));
+			(transport as WebRtcTransport).observer.on('sctpstatechange', state =>
+				events.push(`observer ${state}`)
+			);
+
+			injectSctpState(transport, FbsSctpState.CONNECTING);
+
+			expect(transport.sctpState).toBe('connecting');
+			expect(transport.sctpNegotiatedCapabilities).toBeUndefined();
+
+			injectSctpConnected(transport, 256);
+
+			expect(transport.sctpState).toBe('connected');
+			expect(transport.sctpNegotiatedCapabilities).toEqual({
+				negotiatedMaxOutboundStreams: 256,
+				negotiatedMaxInboundStreams: 256,
+			});
+			await expect(transport.dump()).resolves.toMatchObject({
+				sctpNegotiatedCapabilities: {
+					negotiatedMaxOutboundStreams: 256,
+					negotiatedMaxInboundStreams: 256,
+				},
+			});
+
+			injectSctpState(transport, FbsSctpState.FAILED);
+
+			expect(transport.sctpState).toBe('failed');
+			expect(events).toEqual([
+				'connecting',
+				'observer connecting',
+				'connected',
+				'observer connected',
+				'failed',
+				'observer failed',
+			]);
+
+			// Nothing after close, where the state is 'closed'.
+			transport.close();
+			injectSctpState(transport, FbsSctpState.CONNECTED);
+
+			expect(transport.sctpState).toBe('closed');
+			expect(events).toHaveLength(6);
+		}
+	);
+
+	test('a transport without SCTP ignores SCTP state notifications', async () => {
+		const transport = await router.createWebRtcTransport({
+			listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+		});
+		const onSctpStateChange = jest.fn();
+
+		transport.on('sctpstatechange', onSctpStateChange);
+		injectSctpConnected(transport, 10);
+
+		expect(transport.sctpState).toBeUndefined();
+		expect(transport.sctpNegotiatedCapabilities).toBeUndefined();
+		expect(onSctpStateChange).not.toHaveBeenCalled();
 	});
 });
