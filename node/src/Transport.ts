@@ -270,10 +270,6 @@ export abstract class TransportImpl<
 		return this.#channel;
 	}
 
-	protected get messageSizes(): TransportMessageSizes {
-		return this.#messageSizes;
-	}
-
 	close(): void {
 		if (this.#closed) {
 			return;
