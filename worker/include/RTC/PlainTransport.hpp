@@ -38,6 +38,7 @@ namespace RTC
 		void FillStatsResponse(Channel::ChannelRequest* request) override;
 		size_t SendRtpData(const uint8_t* data, size_t len) override;
 		size_t SendRtcpData(const uint8_t* data, size_t len) override;
+		void SendSctpData(const uint8_t* data, size_t len) override;
 
 		/* Pure virtual methods inherited from UdpSocketHandle::Listener. */
 	public:

@@ -52,6 +52,17 @@ namespace RTC
 		void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) override;
 		void OnTransportConsumerKeyFrameRequested(
 			Transport* transport, Consumer* consumer, uint32_t mappedSsrc) override;
+		void OnTransportNewDataProducer(Transport* transport, DataProducer* dataProducer) override;
+		void OnTransportDataProducerClosed(Transport* transport, DataProducer* dataProducer) override;
+		void OnTransportDataProducerPaused(Transport* transport, DataProducer* dataProducer) override;
+		void OnTransportDataProducerResumed(Transport* transport, DataProducer* dataProducer) override;
+		void OnTransportDataProducerMessageReceived(
+			Transport* transport,
+			DataProducer* dataProducer,
+			const DataProducer::Message& message) override;
+		DataProducer* OnTransportNewDataConsumer(
+			Transport* transport, DataConsumer* dataConsumer, const std::string& dataProducerId) override;
+		void OnTransportDataConsumerClosed(Transport* transport, DataConsumer* dataConsumer) override;
 
 		/* Pure virtual methods inherited from RtpObserver::Listener. */
 	public:
@@ -75,6 +86,9 @@ namespace RTC
 		std::unordered_map<Consumer*, Producer*> mapConsumerProducer;
 		// Only Producers added to at least one RtpObserver have an entry.
 		std::unordered_map<Producer*, std::set<RtpObserver*>> mapProducerRtpObservers;
+		std::map<std::string, DataProducer*> mapDataProducers;
+		std::unordered_map<DataProducer*, std::vector<DataConsumer*>> mapDataProducerDataConsumers;
+		std::unordered_map<DataConsumer*, DataProducer*> mapDataConsumerDataProducer;
 		// Others.
 		const std::string id;
 	};

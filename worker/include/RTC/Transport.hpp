@@ -6,9 +6,12 @@
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
 #include "RTC/Consumer.hpp"
+#include "RTC/DataConsumer.hpp"
+#include "RTC/DataProducer.hpp"
 #include "RTC/Producer.hpp"
 #include "RTC/RateCalculator.hpp"
 #include "RTC/RtpPacket.hpp"
+#include "RTC/SctpAssociation.hpp"
 #include "RTC/Shared.hpp"
 #include "handles/TimerHandle.hpp"
 
@@ -25,7 +28,10 @@ namespace RTC
 	// ReceiveRtcpPacket().
 	class Transport : public Channel::RequestHandler,
 										public Producer::Listener,
-										public Consumer::Listener
+										public Consumer::Listener,
+										public DataProducer::Listener,
+										public DataConsumer::Listener,
+										public SctpAssociation::Listener
 	{
 	public:
 		// The Router: producers and consumers are its business across
@@ -51,6 +57,22 @@ namespace RTC
 			virtual void OnTransportConsumerClosed(Transport* transport, Consumer* consumer) = 0;
 			virtual void OnTransportConsumerKeyFrameRequested(
 				Transport* transport, Consumer* consumer, uint32_t mappedSsrc) = 0;
+			// Throws MediaSoupError if the DataProducer id is taken.
+			virtual void OnTransportNewDataProducer(Transport* transport, DataProducer* dataProducer) = 0;
+			virtual void
+			OnTransportDataProducerClosed(Transport* transport, DataProducer* dataProducer) = 0;
+			virtual void
+			OnTransportDataProducerPaused(Transport* transport, DataProducer* dataProducer) = 0;
+			virtual void
+			OnTransportDataProducerResumed(Transport* transport, DataProducer* dataProducer) = 0;
+			virtual void OnTransportDataProducerMessageReceived(
+				Transport* transport, DataProducer* dataProducer, const DataProducer::Message& message) = 0;
+			// Throws MediaSoupNotFoundError if the DataProducer does not exist.
+			// Returns the DataProducer.
+			virtual DataProducer* OnTransportNewDataConsumer(
+				Transport* transport, DataConsumer* dataConsumer, const std::string& dataProducerId) = 0;
+			virtual void
+			OnTransportDataConsumerClosed(Transport* transport, DataConsumer* dataConsumer) = 0;
 		};
 
 	public:
@@ -106,10 +128,47 @@ namespace RTC
 		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;
 
+		/* Pure virtual methods inherited from DataProducer::Listener. */
+	public:
+		void OnDataProducerPaused(DataProducer* dataProducer) override;
+		void OnDataProducerResumed(DataProducer* dataProducer) override;
+		void OnDataProducerMessageReceived(
+			DataProducer* dataProducer, const DataProducer::Message& message) override;
+
+		/* Pure virtual methods inherited from DataConsumer::Listener. */
+	public:
+		void OnDataConsumerDataProducerClosed(DataConsumer* dataConsumer) override;
+
+		/* Pure virtual methods inherited from SctpAssociation::Listener. */
+	public:
+		void OnSctpAssociationStateChanged(
+			SctpAssociation* association, SctpAssociation::State state) override;
+		void OnSctpAssociationSendData(
+			SctpAssociation* association, const uint8_t* data, size_t len) override;
+		void OnSctpAssociationMessageReceived(
+			SctpAssociation* association,
+			uint16_t streamId,
+			uint32_t ppid,
+			const uint8_t* msg,
+			size_t len) override;
+		void
+		OnSctpAssociationBufferedAmount(SctpAssociation* association, uint32_t bufferedAmount) override;
+
 	protected:
-		// Every producer and consumer closes (telling the Router); subclasses
-		// call this first in their destructors, while they can still send.
+		// Every producer and consumer (media and data) closes, telling the
+		// Router, and the SCTP association aborts; subclasses call this first
+		// in their destructors, while they can still send.
 		void CloseProducersAndConsumers();
+		// The link below SCTP is up (DTLS connected, or the remote UDP address
+		// known): the association starts.
+		void SctpLinkConnected();
+		bool HasSctp() const { return this->sctpAssociation != nullptr; }
+		// An SCTP packet received from the peer.
+		void ReceiveSctpData(const uint8_t* data, size_t len);
+		// Sends an SCTP packet on the wire (over DTLS or UDP).
+		virtual void SendSctpData(const uint8_t* /*data*/, size_t /*len*/) {}
+		// Whether the transport links two Routers (PipeTransport).
+		virtual bool IsPipe() const { return false; }
 		// Sends an RTP packet on the wire (encrypting it when due). Returns the
 		// bytes sent, 0 when it could not be sent.
 		virtual size_t SendRtpData(const uint8_t* data, size_t len) = 0;
@@ -155,6 +214,10 @@ namespace RTC
 		void Consume(Channel::ChannelRequest* request);
 		void CloseProducer(Producer* producer);
 		void CloseConsumer(Consumer* consumer);
+		void ProduceData(Channel::ChannelRequest* request);
+		void ConsumeData(Channel::ChannelRequest* request);
+		void CloseDataProducer(DataProducer* dataProducer);
+		void CloseDataConsumer(DataConsumer* dataConsumer);
 		Producer* FindProducerForPacket(const RtpPacket& packet);
 		// Serialises one compound (or, RFC 5506, a lone feedback) packet and
 		// sends it.
@@ -184,7 +247,16 @@ namespace RTC
 		// Allocated by this.
 		std::map<std::string, std::unique_ptr<Producer>> mapProducers;
 		std::map<std::string, std::unique_ptr<Consumer>> mapConsumers;
+		std::map<std::string, std::unique_ptr<DataProducer>> mapDataProducers;
+		std::map<std::string, std::unique_ptr<DataConsumer>> mapDataConsumers;
+		std::unique_ptr<SctpAssociation> sctpAssociation;
 		// Others.
+		// SCTP DataProducers by the stream they receive on.
+		std::unordered_map<uint16_t, DataProducer*> mapStreamIdDataProducer;
+		uint32_t sctpDefaultBufferedAmountLowThreshold{ 1024u };
+		bool isDataChannel{ false };
+		// Messages on streams with no DataProducer.
+		uint64_t sctpMessagesWithoutDataProducer{ 0u };
 		// How received packets find their producer: by SSRC, else MID, else RID.
 		std::unordered_map<uint32_t, Producer*> mapSsrcProducer;
 		std::unordered_map<std::string, Producer*> mapMidProducer;

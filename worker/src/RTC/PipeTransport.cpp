@@ -141,6 +141,9 @@ namespace RTC
 		auto response = FBS::PipeTransport::CreateConnectResponse(builder, FillBufferTuple(builder));
 
 		request->Accept(FBS::Response::Body::PipeTransport_ConnectResponse, response);
+
+		// SCTP goes straight over UDP (unencrypted, as upstream pipes do).
+		SctpLinkConnected();
 	}
 
 	flatbuffers::Offset<FBS::Transport::Tuple>
@@ -217,6 +220,14 @@ namespace RTC
 		request->Accept(FBS::Response::Body::PipeTransport_GetStatsResponse, stats);
 	}
 
+	void PipeTransport::SendSctpData(const uint8_t* data, size_t len)
+	{
+		if (this->tuple && this->tuple->Send(data, len))
+		{
+			DataSent(len);
+		}
+	}
+
 	void PipeTransport::OnUdpSocketPacketReceived(
 		UdpSocketHandle* socket, const uint8_t* data, size_t len, const struct sockaddr* remoteAddr)
 	{
@@ -234,6 +245,13 @@ namespace RTC
 		if (!this->tuple->Compare(&received))
 		{
 			++this->dropped.unknownTuple;
+
+			return;
+		}
+
+		if (HasSctp() && SctpAssociation::IsSctp(data, len))
+		{
+			ReceiveSctpData(data, len);
 
 			return;
 		}

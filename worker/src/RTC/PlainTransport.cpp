@@ -213,6 +213,12 @@ namespace RTC
 			FBS::PlainTransport::CreateConnectResponse(builder, tupleOffset, rtcpTupleOffset, srtpOffset);
 
 		request->Accept(FBS::Response::Body::PlainTransport_ConnectResponse, response);
+
+		// SCTP goes straight over UDP here: it can start once the peer is known.
+		if (this->tuple)
+		{
+			SctpLinkConnected();
+		}
 	}
 
 	flatbuffers::Offset<FBS::Transport::Tuple>
@@ -256,6 +262,14 @@ namespace RTC
 		}
 
 		return this->tuple->Send(data, len) ? len : 0u;
+	}
+
+	void PlainTransport::SendSctpData(const uint8_t* data, size_t len)
+	{
+		if (this->tuple && this->tuple->Send(data, len))
+		{
+			DataSent(len);
+		}
 	}
 
 	size_t PlainTransport::SendRtcpData(const uint8_t* data, size_t len)
@@ -315,8 +329,10 @@ namespace RTC
 		const bool onRtcpSocket = socket == this->rtcpUdpSocket.get();
 		auto& knownTuple        = onRtcpSocket ? this->rtcpTuple : this->tuple;
 		const auto kind         = ClassifyPacket(std::span<const uint8_t>(data, len));
+		// SCTP shares the RTP port (never the RTCP one).
+		const bool isSctp = !onRtcpSocket && HasSctp() && SctpAssociation::IsSctp(data, len);
 
-		if (kind != PacketKind::RTP && kind != PacketKind::RTCP)
+		if (kind != PacketKind::RTP && kind != PacketKind::RTCP && !isSctp)
 		{
 			++this->dropped.notStunDtlsRtpRtcp;
 
@@ -325,8 +341,8 @@ namespace RTC
 
 		if (!knownTuple)
 		{
-			// Comedia: the first RTP (or, on the RTCP port, RTCP) packet tells
-			// where the peer is.
+			// Comedia: the first RTP or SCTP (or, on the RTCP port, RTCP) packet
+			// tells where the peer is.
 			const bool learns = this->comedia && (onRtcpSocket ? kind == PacketKind::RTCP : true);
 
 			if (!learns)
@@ -361,6 +377,8 @@ namespace RTC
 					FBS::Notification::Event::PLAINTRANSPORT_TUPLE,
 					FBS::Notification::Body::PlainTransport_TupleNotification,
 					body.Union());
+
+				SctpLinkConnected();
 			}
 		}
 		else
@@ -373,6 +391,13 @@ namespace RTC
 
 				return;
 			}
+		}
+
+		if (isSctp)
+		{
+			ReceiveSctpData(data, len);
+
+			return;
 		}
 
 		auto* mutableData = const_cast<uint8_t*>(data);

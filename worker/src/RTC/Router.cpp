@@ -45,8 +45,6 @@ namespace RTC
 					transportIds.push_back(builder.CreateString(transportId));
 				}
 
-				const std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> noArrays;
-				const std::vector<flatbuffers::Offset<FBS::Common::StringString>> noPairs;
 				std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> producerConsumers;
 				std::vector<flatbuffers::Offset<FBS::Common::StringString>> consumerProducer;
 
@@ -68,6 +66,28 @@ namespace RTC
 					consumerProducer.push_back(FBS::Common::CreateStringStringDirect(
 						builder, consumer->GetId().c_str(), producer->GetId().c_str()));
 				}
+				std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> dataProducerDataConsumers;
+				std::vector<flatbuffers::Offset<FBS::Common::StringString>> dataConsumerDataProducer;
+
+				for (const auto& [dataProducer, dataConsumers] : this->mapDataProducerDataConsumers)
+				{
+					std::vector<flatbuffers::Offset<flatbuffers::String>> dataConsumerIds;
+
+					for (auto* dataConsumer : dataConsumers)
+					{
+						dataConsumerIds.push_back(builder.CreateString(dataConsumer->GetId()));
+					}
+
+					dataProducerDataConsumers.push_back(FBS::Common::CreateStringStringArrayDirect(
+						builder, dataProducer->GetId().c_str(), &dataConsumerIds));
+				}
+
+				for (const auto& [dataConsumer, dataProducer] : this->mapDataConsumerDataProducer)
+				{
+					dataConsumerDataProducer.push_back(FBS::Common::CreateStringStringDirect(
+						builder, dataConsumer->GetId().c_str(), dataProducer->GetId().c_str()));
+				}
+
 				// RtpObservers.
 				std::vector<flatbuffers::Offset<flatbuffers::String>> rtpObserverIds;
 				std::vector<flatbuffers::Offset<FBS::Common::StringStringArray>> producerRtpObservers;
@@ -98,8 +118,8 @@ namespace RTC
 					&producerConsumers,
 					&consumerProducer,
 					&producerRtpObservers,
-					&noArrays,
-					&noPairs);
+					&dataProducerDataConsumers,
+					&dataConsumerDataProducer);
 
 				request->Accept(FBS::Response::Body::Router_DumpResponse, dump);
 
@@ -505,6 +525,101 @@ namespace RTC
 
 		std::erase(consumers, consumer);
 		this->mapConsumerProducer.erase(it);
+	}
+
+	void Router::OnTransportNewDataProducer(Transport* /*transport*/, DataProducer* dataProducer)
+	{
+		if (this->mapDataProducers.contains(dataProducer->GetId()))
+		{
+			MS_THROW_ERROR("a DataProducer with id '%s' already exists", dataProducer->GetId().c_str());
+		}
+
+		this->mapDataProducers[dataProducer->GetId()] = dataProducer;
+		this->mapDataProducerDataConsumers[dataProducer];
+	}
+
+	void Router::OnTransportDataProducerClosed(Transport* /*transport*/, DataProducer* dataProducer)
+	{
+		const auto it = this->mapDataProducerDataConsumers.find(dataProducer);
+
+		if (it != this->mapDataProducerDataConsumers.end())
+		{
+			// Each DataConsumer closes itself (its transport calls back
+			// OnTransportDataConsumerClosed, which edits the list): work on a copy.
+			const auto dataConsumers = it->second;
+
+			for (auto* dataConsumer : dataConsumers)
+			{
+				dataConsumer->DataProducerClosed();
+			}
+		}
+
+		this->mapDataProducerDataConsumers.erase(dataProducer);
+		this->mapDataProducers.erase(dataProducer->GetId());
+	}
+
+	void Router::OnTransportDataProducerPaused(Transport* /*transport*/, DataProducer* dataProducer)
+	{
+		for (auto* dataConsumer : this->mapDataProducerDataConsumers[dataProducer])
+		{
+			dataConsumer->DataProducerPaused();
+		}
+	}
+
+	void Router::OnTransportDataProducerResumed(Transport* /*transport*/, DataProducer* dataProducer)
+	{
+		for (auto* dataConsumer : this->mapDataProducerDataConsumers[dataProducer])
+		{
+			dataConsumer->DataProducerResumed();
+		}
+	}
+
+	void Router::OnTransportDataProducerMessageReceived(
+		Transport* /*transport*/, DataProducer* dataProducer, const DataProducer::Message& message)
+	{
+		const auto it = this->mapDataProducerDataConsumers.find(dataProducer);
+
+		if (it == this->mapDataProducerDataConsumers.end())
+		{
+			return;
+		}
+
+		// Delivery never closes a DataConsumer: the list holds still.
+		for (auto* dataConsumer : it->second)
+		{
+			dataConsumer->DeliverMessage(message);
+		}
+	}
+
+	DataProducer* Router::OnTransportNewDataConsumer(
+		Transport* /*transport*/, DataConsumer* dataConsumer, const std::string& dataProducerId)
+	{
+		const auto it = this->mapDataProducers.find(dataProducerId);
+
+		if (it == this->mapDataProducers.end())
+		{
+			MS_THROW_NOT_FOUND_ERROR("no DataProducer with id '%s'", dataProducerId.c_str());
+		}
+
+		auto* dataProducer = it->second;
+
+		this->mapDataProducerDataConsumers[dataProducer].push_back(dataConsumer);
+		this->mapDataConsumerDataProducer[dataConsumer] = dataProducer;
+
+		return dataProducer;
+	}
+
+	void Router::OnTransportDataConsumerClosed(Transport* /*transport*/, DataConsumer* dataConsumer)
+	{
+		const auto it = this->mapDataConsumerDataProducer.find(dataConsumer);
+
+		if (it == this->mapDataConsumerDataProducer.end())
+		{
+			return;
+		}
+
+		std::erase(this->mapDataProducerDataConsumers[it->second], dataConsumer);
+		this->mapDataConsumerDataProducer.erase(it);
 	}
 
 	void Router::CheckNewTransportId(const std::string& transportId) const

@@ -934,6 +934,9 @@ namespace RTC
 		MS_DEBUG_TAG(dtls, "DTLS connected");
 
 		NotifyDtlsState();
+
+		// SCTP runs over DTLS (RFC 8261).
+		SctpLinkConnected();
 	}
 
 	void WebRtcTransport::OnDtlsTransportFailed(const DtlsTransport* /*dtlsTransport*/)
@@ -982,11 +985,28 @@ namespace RTC
 	}
 
 	void WebRtcTransport::OnDtlsTransportApplicationDataReceived(
-		const DtlsTransport* /*dtlsTransport*/, const uint8_t* /*data*/, size_t /*len*/)
+		const DtlsTransport* /*dtlsTransport*/, const uint8_t* data, size_t len)
 	{
-		// SCTP over DTLS arrives with the data channel work; until then it is
-		// dropped.
-		MS_DEBUG_TAG(sctp, "DTLS application data dropped (SCTP not enabled)");
+		if (this->closing)
+		{
+			return;
+		}
+
+		// Counted as dropped when SCTP is not enabled.
+		ReceiveSctpData(data, len);
+	}
+
+	void WebRtcTransport::SendSctpData(const uint8_t* data, size_t len)
+	{
+		if (this->closing || !this->dtlsTransport)
+		{
+			return;
+		}
+
+		if (!this->dtlsTransport->SendApplicationData(data, len))
+		{
+			MS_DEBUG_TAG(sctp, "SCTP packet not sent (DTLS not connected)");
+		}
 	}
 
 	void WebRtcTransport::OnUdpSocketPacketReceived(

@@ -2,6 +2,7 @@
 
 #include "DepLibSRTP.hpp"
 #include "DepOpenSSL.hpp"
+#include "DepUsrSCTP.hpp"
 #include "Settings.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,9 +15,11 @@ int main(int argc, char* argv[])
 	// Process-wide library setup, as the worker's main() does.
 	DepOpenSSL::ClassInit();
 	DepLibSRTP::ClassInit();
+	DepUsrSCTP::ClassInit();
 
 	const int result = Catch::Session().run(argc, argv);
 
+	DepUsrSCTP::ClassDestroy();
 	DepLibSRTP::ClassDestroy();
 
 	return result;
