@@ -38,8 +38,8 @@ const SYSTEM_DEPS = [
 ];
 // Needed only by the tests: the browser of the interop tests and iproute2
 // for their private network namespaces; FFmpeg (with ffprobe) and GStreamer
-// for the plain-RTP interop tests (the GStreamer plugins the tests use come
-// with -base and -good and are installed along with gst-launch-1.0).
+// for the plain-RTP interop tests (one element of each plugin set the tests
+// use stands for its package).
 const TEST_SYSTEM_DEPS = [
 	{ program: 'chromium', debian: 'chromium' },
 	{ program: 'ip', debian: 'iproute2' },
@@ -47,11 +47,16 @@ const TEST_SYSTEM_DEPS = [
 	{ program: 'ffmpeg', debian: 'ffmpeg' },
 	{ program: 'ffprobe', debian: 'ffmpeg' },
 	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-tools' },
-	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-plugins-base' },
-	{ program: 'gst-launch-1.0', debian: 'gstreamer1.0-plugins-good' },
+	{ gstElement: 'audiotestsrc', debian: 'gstreamer1.0-plugins-base' },
+	{ gstElement: 'vp8enc', debian: 'gstreamer1.0-plugins-good' },
+	{ gstElement: 'opusparse', debian: 'gstreamer1.0-plugins-bad' },
 ];
-// Needed only by `fuzz`: libFuzzer comes with clang.
-const FUZZ_SYSTEM_DEPS = [{ program: 'clang++', debian: 'clang' }];
+// Needed only by `fuzz`: libFuzzer and the sanitizer runtimes come with
+// clang's runtime libraries, a package of their own.
+const FUZZ_SYSTEM_DEPS = [
+	{ program: 'clang++', debian: 'clang' },
+	{ clangRuntime: 'libclang_rt.fuzzer-x86_64.a', debian: 'libclang-rt-dev' },
+];
 const FUZZ_OUT_DIR = path.join(WORKER_DIR, 'out', 'Fuzzer');
 // Seconds each fuzzer runs in `npm run fuzz` (FUZZ_SECONDS to change).
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
@@ -285,12 +290,42 @@ function commandExists(program) {
 	return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 }
 
+function depName(dep) {
+	return dep.pkgConfig ?? dep.program ?? dep.gstElement ?? dep.clangRuntime;
+}
+
+/**
+ * Whether clang finds one of its runtime libraries (it prints the bare name
+ * back when it does not).
+ */
+function clangRuntimeExists(name) {
+	if (!commandExists('clang')) {
+		return false;
+	}
+
+	const result = spawnSync('clang', [`-print-file-name=${name}`], { encoding: 'utf8' });
+	const file = (result.stdout ?? '').trim();
+
+	return result.status === 0 && path.isAbsolute(file) && fs.existsSync(file);
+}
+
 function missingSystemDeps(deps) {
 	const havePkgConfig = commandExists('pkg-config');
 
 	return deps.filter(dep => {
 		if (dep.program) {
 			return !commandExists(dep.program);
+		}
+
+		if (dep.gstElement) {
+			return (
+				!commandExists('gst-inspect-1.0') ||
+				spawnSync('gst-inspect-1.0', ['--exists', dep.gstElement], { stdio: 'ignore' }).status !== 0
+			);
+		}
+
+		if (dep.clangRuntime) {
+			return !clangRuntimeExists(dep.clangRuntime);
 		}
 
 		return (
@@ -322,7 +357,7 @@ async function ensureSystemDeps(deps) {
 
 	if (!isRoot || !isDebian) {
 		throw new Error(
-			`missing system build dependencies (${missing.map(d => d.pkgConfig ?? d.program).join(', ')}); install them with:\n\n  sudo apt-get install -y ${packages.join(' ')}\n`
+			`missing system build dependencies (${missing.map(depName).join(', ')}); install them with:\n\n  sudo apt-get install -y ${packages.join(' ')}\n`
 		);
 	}
 
@@ -338,9 +373,7 @@ async function ensureSystemDeps(deps) {
 	const stillMissing = missingSystemDeps(deps);
 
 	if (stillMissing.length > 0) {
-		throw new Error(
-			`still missing after apt-get: ${stillMissing.map(d => d.pkgConfig ?? d.program).join(', ')}`
-		);
+		throw new Error(`still missing after apt-get: ${stillMissing.map(depName).join(', ')}`);
 	}
 }
 

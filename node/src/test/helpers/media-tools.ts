@@ -52,7 +52,7 @@ export function requirePrograms(programs: string[], gstElements: string[] = []):
 
 		if (result.status !== 0) {
 			throw new Error(
-				`GStreamer element "${element}" is missing (gstreamer1.0-plugins-base/-good are needed)`
+				`GStreamer element "${element}" is missing (gstreamer1.0-plugins-base, -good and -bad are needed)`
 			);
 		}
 	}
