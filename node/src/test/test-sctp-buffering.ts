@@ -1,0 +1,122 @@
+// SCTP send-buffer accounting seen from the API, with a real association:
+// two PipeTransports with SCTP (plain UDP over loopback) in one Router. A
+// DirectTransport DataProducer feeds a DataConsumer on pipe A; bursts fill
+// pipe A's SCTP send buffer until the peer (pipe B) acknowledges.
+
+import * as mediasoup from '../';
+import type { DataConsumer, DataProducer, PipeTransport, Router, Worker } from '../types';
+
+const TEST_TIMEOUT = 60000;
+// Longest wait for something expected to happen (not a performance figure).
+const WAIT_MS = 20000;
+
+let worker: Worker;
+
+afterEach(() => {
+	worker?.close();
+});
+
+async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+	const deadline = Date.now() + WAIT_MS;
+
+	while (!predicate()) {
+		if (Date.now() > deadline) {
+			throw new Error(`timed out waiting for ${what}`);
+		}
+
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+}
+
+async function setup(sctpSendBufferSize?: number): Promise<{
+	router: Router;
+	pipeA: PipeTransport;
+	pipeB: PipeTransport;
+	dataProducer: DataProducer;
+	dataConsumer: DataConsumer;
+}> {
+	worker = await mediasoup.createWorker({ logLevel: 'warn' });
+
+	const router = await worker.createRouter();
+	const listenInfo = { protocol: 'udp' as const, ip: '127.0.0.1' };
+	const pipeA = await router.createPipeTransport({
+		listenInfo,
+		enableSctp: true,
+		...(sctpSendBufferSize ? { sctpSendBufferSize } : {}),
+	});
+	const pipeB = await router.createPipeTransport({ listenInfo, enableSctp: true });
+
+	await pipeA.connect({ ip: '127.0.0.1', port: pipeB.tuple.localPort });
+	await pipeB.connect({ ip: '127.0.0.1', port: pipeA.tuple.localPort });
+	await waitFor(
+		() => pipeA.sctpState === 'connected' && pipeB.sctpState === 'connected',
+		'both associations connected'
+	);
+
+	const direct = await router.createDirectTransport();
+	const dataProducer = await direct.produceData({ label: 'bulk' });
+	const dataConsumer = await pipeA.consumeData({ dataProducerId: dataProducer.id });
+
+	return { router, pipeA, pipeB, dataProducer, dataConsumer };
+}
+
+test(
+	'bufferedamountlow fires once what a burst queued has been acknowledged',
+	async () => {
+		const { dataProducer, dataConsumer } = await setup();
+		const lows: number[] = [];
+
+		await dataConsumer.setBufferedAmountLowThreshold(10000);
+		dataConsumer.on('bufferedamountlow', amount => lows.push(amount));
+
+		const chunk = Buffer.alloc(60000, 7);
+
+		for (let i = 0; i < 20; ++i) {
+			dataProducer.send(chunk);
+		}
+
+		// Queued faster than loopback drains it: some of it is still buffered
+		// (earlier messages may have drained and fired the event already).
+		const queued = await dataConsumer.getBufferedAmount();
+
+		expect(queued).toBeGreaterThan(10000);
+
+		lows.length = 0;
+
+		await waitFor(() => lows.length > 0, 'bufferedamountlow');
+
+		expect(lows[0]).toBeLessThanOrEqual(10000);
+		expect(await dataConsumer.getBufferedAmount()).toBeLessThanOrEqual(10000);
+
+		const [stats] = await dataConsumer.getStats();
+
+		expect(stats.messagesSent).toBe(20);
+		expect(stats.bytesSent).toBe(20 * 60000);
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'a burst larger than the send buffer emits sctpsendbufferfull and drops the rest',
+	async () => {
+		const { dataProducer, dataConsumer } = await setup(100000);
+		let full = 0;
+
+		dataConsumer.on('sctpsendbufferfull', () => ++full);
+
+		const chunk = Buffer.alloc(30000, 1);
+
+		for (let i = 0; i < 20; ++i) {
+			dataProducer.send(chunk);
+		}
+
+		await waitFor(() => full > 0, 'sctpsendbufferfull');
+
+		// What did not fit was dropped, not queued for later.
+		const [stats] = await dataConsumer.getStats();
+
+		expect(stats.messagesSent).toBeLessThan(20);
+		expect(stats.messagesSent).toBeGreaterThan(0);
+	},
+	TEST_TIMEOUT
+);
