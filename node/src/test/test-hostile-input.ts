@@ -241,3 +241,116 @@ test('SRTP packets that fail authentication are dropped and counted', async () =
 	socket.close();
 	transport.close();
 });
+
+/**
+ * CRC-32C (Castagnoli), the SCTP checksum (RFC 9260 appendix A), so hostile
+ * SCTP packets get past the checksum into the chunk parser.
+ */
+function crc32c(data: Buffer): number {
+	let crc = 0xffffffff;
+
+	for (const byte of data) {
+		crc ^= byte;
+
+		for (let bit = 0; bit < 8; ++bit) {
+			crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+		}
+	}
+
+	return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * SCTP packets from port 5000 to port 5000 with random verification tags and
+ * random chunks (types, flags and lengths), most with a valid checksum.
+ */
+function hostileSctpPackets(count: number): Buffer[] {
+	const packets: Buffer[] = [];
+
+	for (let i = 0; i < count; ++i) {
+		const chunks = crypto.randomBytes(crypto.randomInt(4, 600));
+
+		// Mostly known chunk types (DATA, INIT, SACK, ..., RE-CONFIG, FORWARD-TSN).
+		chunks[0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 130, 192][crypto.randomInt(0, 15)];
+
+		const packet = Buffer.concat([Buffer.alloc(12), chunks]);
+
+		packet.writeUInt16BE(5000, 0);
+		packet.writeUInt16BE(5000, 2);
+		packet.writeUInt32BE(i % 3 === 0 ? 0 : crypto.randomInt(0, 2 ** 32 - 1), 4);
+
+		// The checksum field is little endian on the wire (RFC 9260 appendix A).
+		if (i % 10 !== 0) {
+			packet.writeUInt32LE(crc32c(packet), 8);
+		}
+
+		packets.push(packet);
+	}
+
+	return packets;
+}
+
+test('hostile SCTP packets leave SCTP transports and the worker working', async () => {
+	const socket = dgram.createSocket('udp4');
+
+	await new Promise<void>(resolve => socket.bind(0, LOCALHOST, () => resolve()));
+
+	const localPort = socket.address().port;
+	const plainTransport = await router.createPlainTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		enableSctp: true,
+	});
+	const pipeTransport = await router.createPipeTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		enableSctp: true,
+	});
+
+	// Connected to the attacker, so its packets reach the associations.
+	await plainTransport.connect({ ip: LOCALHOST, port: localPort });
+	await pipeTransport.connect({ ip: LOCALHOST, port: localPort });
+
+	for (const packet of hostileSctpPackets(2000)) {
+		for (const port of [plainTransport.tuple.localPort, pipeTransport.tuple.localPort]) {
+			await new Promise<void>(resolve => socket.send(packet, port, LOCALHOST, () => resolve()));
+		}
+	}
+
+	socket.close();
+
+	// Still up and answering.
+	expect((await worker.dump()).pid).toBe(worker.pid);
+	expect(worker.died).toBe(false);
+	expect(['connecting', 'failed', 'closed']).toContain(plainTransport.sctpState);
+
+	// And SCTP between two fresh pipes still carries messages.
+	const pipeA = await router.createPipeTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		enableSctp: true,
+	});
+	const pipeB = await router.createPipeTransport({
+		listenInfo: { protocol: 'udp', ip: LOCALHOST },
+		enableSctp: true,
+	});
+
+	await pipeA.connect({ ip: LOCALHOST, port: pipeB.tuple.localPort });
+	await pipeB.connect({ ip: LOCALHOST, port: pipeA.tuple.localPort });
+
+	const direct = await router.createDirectTransport();
+	const dataProducer = await direct.produceData();
+	const pipeDataConsumer = await pipeA.consumeData({ dataProducerId: dataProducer.id });
+	const pipeDataProducer = await pipeB.produceData({
+		sctpStreamParameters: pipeDataConsumer.sctpStreamParameters!,
+	});
+	const sink = await direct.consumeData({ dataProducerId: pipeDataProducer.id });
+	const received = new Promise<string>(resolve =>
+		sink.once('message', message => resolve(message.toString()))
+	);
+
+	while (pipeA.sctpState !== 'connected') {
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+
+	dataProducer.send('still alive');
+
+	expect(await received).toBe('still alive');
+}, 60000);
