@@ -41,7 +41,7 @@ import {
 } from './fixtures/interop-client/dataMessages';
 import { launchBrowser, type TestBrowser } from './helpers/browser';
 import { InteropServer } from './helpers/interopServer';
-import { createTestNetwork, type TestNetwork } from './helpers/netns';
+import { SERVER_IP, createTestNetwork, type TestNetwork } from './helpers/netns';
 
 const TEST_TIMEOUT = 120000;
 const BURST_TEST_TIMEOUT = 300000;
@@ -51,6 +51,8 @@ const BURST_WAIT_MS = 180000;
 // The default maxMessageSize (maxSendMessageSize / maxReceiveMessageSize of
 // the transports, put by mediasoup-client into the browser's SDP).
 const MAX_MESSAGE_SIZE = 262144;
+// Any port: the namespace is private to the test.
+const WEBRTC_SERVER_PORT = 40000;
 
 // PPIDs (RFC 8831): what a DataConsumer on a DirectTransport reports.
 const PPID_STRING = 51;
@@ -77,6 +79,10 @@ type Env = {
 	 * 'sctpstatechange' events of each server WebRtcTransport, by id.
 	 */
 	sctpStates: Map<string, SctpState[]>;
+	/**
+	 * The same, from each transport's observer.
+	 */
+	observerSctpStates: Map<string, SctpState[]>;
 	/**
 	 * 'sctpsendbufferfull' events of server DataConsumers, by id.
 	 */
@@ -108,7 +114,9 @@ async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
 	}
 }
 
-async function setUp(): Promise<Env> {
+async function setUp({
+	withWebRtcServer = false,
+}: { withWebRtcServer?: boolean } = {}): Promise<Env> {
 	const cleanups: (() => unknown)[] = [];
 
 	try {
@@ -124,18 +132,27 @@ async function setUp(): Promise<Env> {
 		cleanups.push(() => worker.close());
 
 		const router = await worker.createRouter({ mediaCodecs });
-		const server = await InteropServer.create({ router, network });
+		const webRtcServer = withWebRtcServer
+			? await worker.createWebRtcServer({
+					listenInfos: [{ protocol: 'udp', ip: SERVER_IP, port: WEBRTC_SERVER_PORT }],
+				})
+			: undefined;
+		const server = await InteropServer.create({ router, network, webRtcServer });
 
 		cleanups.push(() => server.close());
 
 		const sctpStates = new Map<string, SctpState[]>();
+		const observerSctpStates = new Map<string, SctpState[]>();
 		const sendBufferFull = new Map<string, number>();
 
 		server.on('newtransport', (transport: WebRtcTransport) => {
 			const states: SctpState[] = [];
+			const observerStates: SctpState[] = [];
 
 			sctpStates.set(transport.id, states);
+			observerSctpStates.set(transport.id, observerStates);
 			transport.on('sctpstatechange', state => states.push(state));
+			transport.observer.on('sctpstatechange', state => observerStates.push(state));
 		});
 		server.on('newdataconsumer', (dataConsumer: DataConsumer) => {
 			dataConsumer.on('sctpsendbufferfull', () =>
@@ -173,6 +190,7 @@ async function setUp(): Promise<Env> {
 			pageB,
 			pageErrors,
 			sctpStates,
+			observerSctpStates,
 			sendBufferFull,
 			cleanups,
 		};
@@ -182,10 +200,6 @@ async function setUp(): Promise<Env> {
 		throw error;
 	}
 }
-
-beforeEach(async () => {
-	current = await setUp();
-}, TEST_TIMEOUT);
 
 afterEach(async () => {
 	const cleanups = current?.cleanups ?? [];
@@ -522,504 +536,542 @@ async function joinBoth(): Promise<void> {
 
 // ---- Tests ----------------------------------------------------------------
 
-test(
-	"strings and binaries from A's DataProducer reach B's DataConsumer in order; SCTP gets connected",
-	async () => {
-		const { pageA, pageB, sctpStates } = env();
+describe('WebRtcTransports on their own ports', () => {
+	beforeEach(async () => {
+		current = await setUp();
+	}, TEST_TIMEOUT);
 
-		await joinBoth();
+	test(
+		"strings and binaries from A's DataProducer reach B's DataConsumer in order; SCTP gets connected",
+		async () => {
+			const { pageA, pageB, sctpStates, observerSctpStates } = env();
 
-		const { produced, consumed, dataProducer, dataConsumer } = await setUpDataChannel({
-			label: 'chat',
-			protocol: 'chat-v1',
-		});
+			await joinBoth();
 
-		// The server side DataProducer mirrors A's channel.
-		expect(produced.readyState).toBe('open');
-		expect(dataProducer.type).toBe('sctp');
-		expect(dataProducer.label).toBe('chat');
-		expect(dataProducer.protocol).toBe('chat-v1');
-		expect(dataProducer.sctpStreamParameters?.streamId).toBe(
-			produced.sctpStreamParameters.streamId
-		);
-		expect(dataProducer.sctpStreamParameters?.ordered).toBe(true);
-
-		// B's DataConsumer: what consumeData() returned is what the page used.
-		expect(consumed.readyState).toBe('open');
-		expect(consumed.dataProducerId).toBe(produced.id);
-		expect(consumed.label).toBe('chat');
-		expect(consumed.protocol).toBe('chat-v1');
-		expect(dataConsumer.type).toBe('sctp');
-		expect(dataConsumer.dataProducerId).toBe(dataProducer.id);
-		expect(dataConsumer.label).toBe('chat');
-		expect(dataConsumer.protocol).toBe('chat-v1');
-		expect(dataConsumer.sctpStreamParameters?.streamId).toBe(
-			consumed.sctpStreamParameters.streamId
-		);
-		expect(dataConsumer.sctpStreamParameters?.ordered).toBe(true);
-		expect(consumed.sctpStreamParameters.ordered).toBe(true);
-
-		// Both transports: SCTP parameters as advertised, association connected,
-		// and the change was announced.
-		for (const transport of [serverTransportOf(true), serverTransportOf(false)]) {
-			expect(transport.sctpParameters).toMatchObject({
-				port: 5000,
-				isDataChannel: true,
-				maxMessageSize: MAX_MESSAGE_SIZE,
+			const { produced, consumed, dataProducer, dataConsumer } = await setUpDataChannel({
+				label: 'chat',
+				protocol: 'chat-v1',
 			});
 
+			// The server side DataProducer mirrors A's channel.
+			expect(produced.readyState).toBe('open');
+			expect(dataProducer.type).toBe('sctp');
+			expect(dataProducer.label).toBe('chat');
+			expect(dataProducer.protocol).toBe('chat-v1');
+			expect(dataProducer.sctpStreamParameters?.streamId).toBe(
+				produced.sctpStreamParameters.streamId
+			);
+			expect(dataProducer.sctpStreamParameters?.ordered).toBe(true);
+
+			// B's DataConsumer: what consumeData() returned is what the page used.
+			expect(consumed.readyState).toBe('open');
+			expect(consumed.dataProducerId).toBe(produced.id);
+			expect(consumed.label).toBe('chat');
+			expect(consumed.protocol).toBe('chat-v1');
+			expect(dataConsumer.type).toBe('sctp');
+			expect(dataConsumer.dataProducerId).toBe(dataProducer.id);
+			expect(dataConsumer.label).toBe('chat');
+			expect(dataConsumer.protocol).toBe('chat-v1');
+			expect(dataConsumer.sctpStreamParameters?.streamId).toBe(
+				consumed.sctpStreamParameters.streamId
+			);
+			expect(dataConsumer.sctpStreamParameters?.ordered).toBe(true);
+			expect(consumed.sctpStreamParameters.ordered).toBe(true);
+
+			// Both transports: SCTP parameters as advertised, association connected,
+			// and the change was announced.
+			for (const transport of [serverTransportOf(true), serverTransportOf(false)]) {
+				expect(transport.sctpParameters).toMatchObject({
+					port: 5000,
+					isDataChannel: true,
+					maxMessageSize: MAX_MESSAGE_SIZE,
+				});
+
+				await waitFor(
+					() => transport.sctpState === 'connected',
+					`sctpState 'connected' on the ${transport.appData.producing ? 'send' : 'recv'} transport`
+				);
+
+				expect(sctpStates.get(transport.id)).toContain('connected');
+				expect(observerSctpStates.get(transport.id)).toContain('connected');
+			}
+
+			const plan = mixedPlan(60);
+
+			await sendData(pageA, produced.id, plan);
+
+			const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+
+			// The server counted them on both sides.
+			const totalBytes = plan.reduce((sum, spec) => sum + spec.size, 0);
+
 			await waitFor(
-				() => transport.sctpState === 'connected',
-				`sctpState 'connected' on the ${transport.appData.producing ? 'send' : 'recv'} transport`
+				async () => (await dataConsumer.getStats())[0].messagesSent >= plan.length,
+				"the server DataConsumer's messagesSent"
 			);
 
-			expect(sctpStates.get(transport.id)).toContain('connected');
-		}
+			const [producerStats] = await dataProducer.getStats();
+			const [consumerStats] = await dataConsumer.getStats();
 
-		const plan = mixedPlan(60);
+			expect(producerStats).toMatchObject({
+				type: 'data-producer',
+				label: 'chat',
+				protocol: 'chat-v1',
+				messagesReceived: plan.length,
+				bytesReceived: totalBytes,
+			});
+			expect(consumerStats).toMatchObject({
+				type: 'data-consumer',
+				label: 'chat',
+				protocol: 'chat-v1',
+				messagesSent: plan.length,
+				bytesSent: totalBytes,
+			});
+			expect(env().pageErrors).toEqual([]);
+			expect(env().server.errors).toEqual([]);
+		},
+		TEST_TIMEOUT
+	);
 
-		await sendData(pageA, produced.id, plan);
+	test(
+		'message sizes from 1 byte to 256 KiB (the default maxMessageSize) arrive intact, as strings and binaries',
+		async () => {
+			const { pageA, pageB } = env();
 
-		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+			await joinBoth();
 
-		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+			const { produced, consumed } = await setUpDataChannel({ label: 'sizes' });
+			const sizes = [
+				1,
+				2,
+				3,
+				100,
+				1000,
+				1199,
+				1200,
+				1201,
+				4096,
+				16383,
+				16384,
+				16385,
+				65535,
+				65536,
+				65537,
+				100000,
+				131072,
+				200000,
+				MAX_MESSAGE_SIZE - 1,
+				MAX_MESSAGE_SIZE,
+			];
+			let seq = 0;
 
-		// The server counted them on both sides.
-		const totalBytes = plan.reduce((sum, spec) => sum + spec.size, 0);
+			// One at a time: this is about sizes, not about queueing.
+			for (const size of sizes) {
+				for (const binary of [false, true]) {
+					const spec = { binary, size };
+					const what = `B to receive a ${binary ? 'binary' : 'string'} message of ${size} bytes`;
 
-		await waitFor(
-			async () => (await dataConsumer.getStats())[0].messagesSent >= plan.length,
-			"the server DataConsumer's messagesSent"
-		);
+					await sendData(pageA, produced.id, [spec], { firstSeq: seq });
 
-		const [producerStats] = await dataProducer.getStats();
-		const [consumerStats] = await dataConsumer.getStats();
+					const [digest, ...more] = await waitForPageMessages(pageB, consumed.id, seq + 1, what);
 
-		expect(producerStats).toMatchObject({
-			type: 'data-producer',
-			label: 'chat',
-			protocol: 'chat-v1',
-			messagesReceived: plan.length,
-			bytesReceived: totalBytes,
-		});
-		expect(consumerStats).toMatchObject({
-			type: 'data-consumer',
-			label: 'chat',
-			protocol: 'chat-v1',
-			messagesSent: plan.length,
-			bytesSent: totalBytes,
-		});
-		expect(env().pageErrors).toEqual([]);
-		expect(env().server.errors).toEqual([]);
-	},
-	TEST_TIMEOUT
-);
+					expect(more).toEqual([]);
 
-test(
-	'message sizes from 1 byte to 256 KiB (the default maxMessageSize) arrive intact, as strings and binaries',
-	async () => {
-		const { pageA, pageB } = env();
-
-		await joinBoth();
-
-		const { produced, consumed } = await setUpDataChannel({ label: 'sizes' });
-		const sizes = [
-			1,
-			2,
-			3,
-			100,
-			1000,
-			1199,
-			1200,
-			1201,
-			4096,
-			16383,
-			16384,
-			16385,
-			65535,
-			65536,
-			65537,
-			100000,
-			131072,
-			200000,
-			MAX_MESSAGE_SIZE - 1,
-			MAX_MESSAGE_SIZE,
-		];
-		let seq = 0;
-
-		// One at a time: this is about sizes, not about queueing.
-		for (const size of sizes) {
-			for (const binary of [false, true]) {
-				const spec = { binary, size };
-				const what = `B to receive a ${binary ? 'binary' : 'string'} message of ${size} bytes`;
-
-				await sendData(pageA, produced.id, [spec], { firstSeq: seq });
-
-				const [digest, ...more] = await waitForPageMessages(pageB, consumed.id, seq + 1, what);
-
-				expect(more).toEqual([]);
-
-				expectSameSequence([digest], [expectedDigest(seq, spec)], what);
-				++seq;
-			}
-		}
-
-		expect(env().pageErrors).toEqual([]);
-	},
-	TEST_TIMEOUT
-);
-
-test(
-	'empty strings and empty binaries (PPID 56 / 57) arrive as empty messages',
-	async () => {
-		const { pageA, pageB } = env();
-
-		await joinBoth();
-
-		const { produced, consumed } = await setUpDataChannel({ label: 'empty' });
-		const plan: DataMessageSpec[] = [
-			{ binary: false, size: 0 },
-			{ binary: false, size: 5 },
-			{ binary: true, size: 0 },
-			{ binary: true, size: 5 },
-		];
-
-		await sendData(pageA, produced.id, plan);
-
-		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
-
-		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
-	},
-	TEST_TIMEOUT
-);
-
-test(
-	'unordered and partially reliable channels (ordered: false, maxRetransmits, maxPacketLifeTime)',
-	async () => {
-		const { pageA, pageB } = env();
-
-		await joinBoth();
-
-		const variants: {
-			options: InteropDataProducerOptions;
-			expected: { ordered: boolean; maxRetransmits?: number; maxPacketLifeTime?: number };
-		}[] = [
-			{ options: { label: 'unordered', ordered: false }, expected: { ordered: false } },
-			{
-				options: { label: 'max-retransmits', ordered: false, maxRetransmits: 3 },
-				expected: { ordered: false, maxRetransmits: 3 },
-			},
-			{
-				options: { label: 'max-packet-life-time', ordered: false, maxPacketLifeTime: 5000 },
-				expected: { ordered: false, maxPacketLifeTime: 5000 },
-			},
-			{
-				// mediasoup-client makes it unordered by itself.
-				options: { label: 'max-retransmits-only', maxRetransmits: 5 },
-				expected: { ordered: false, maxRetransmits: 5 },
-			},
-		];
-		const channels = [];
-
-		for (const variant of variants) {
-			const channel = await setUpDataChannel(variant.options);
-			const what = `channel '${variant.options.label}'`;
-
-			// The reliability settings travel from A's channel to the server
-			// DataProducer, to the server DataConsumer (consumeData() copies them)
-			// and to B's channel.
-			for (const [where, parameters] of [
-				["A's DataProducer", channel.produced.sctpStreamParameters],
-				['the server DataProducer', channel.dataProducer.sctpStreamParameters],
-				['the server DataConsumer', channel.dataConsumer.sctpStreamParameters],
-				["B's DataConsumer", channel.consumed.sctpStreamParameters],
-			] as const) {
-				expect({ what, where, ...parameters }).toMatchObject({
-					what,
-					where,
-					...variant.expected,
-				});
+					expectSameSequence([digest], [expectedDigest(seq, spec)], what);
+					++seq;
+				}
 			}
 
-			channels.push({ ...channel, what });
-		}
+			expect(env().pageErrors).toEqual([]);
+		},
+		TEST_TIMEOUT
+	);
 
-		// The same plan on every channel at once, each its own range of seqs.
-		const plan = mixedPlan(300, 2000);
+	test(
+		'empty strings and empty binaries (PPID 56 / 57) arrive as empty messages',
+		async () => {
+			const { pageA, pageB } = env();
 
-		await Promise.all(
-			channels.map((channel, index) =>
-				sendData(pageA, channel.produced.id, plan, { firstSeq: index * 1000 })
-			)
-		);
+			await joinBoth();
 
-		// Nothing is lost on the test network (a veth pair), so every message
-		// must arrive, even on the partially reliable channels.
-		for (const [index, channel] of channels.entries()) {
+			const { produced, consumed } = await setUpDataChannel({ label: 'empty' });
+			const plan: DataMessageSpec[] = [
+				{ binary: false, size: 0 },
+				{ binary: false, size: 5 },
+				{ binary: true, size: 0 },
+				{ binary: true, size: 5 },
+			];
+
+			await sendData(pageA, produced.id, plan);
+
+			const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+		},
+		TEST_TIMEOUT
+	);
+
+	test(
+		'unordered and partially reliable channels (ordered: false, maxRetransmits, maxPacketLifeTime)',
+		async () => {
+			const { pageA, pageB } = env();
+
+			await joinBoth();
+
+			const variants: {
+				options: InteropDataProducerOptions;
+				expected: { ordered: boolean; maxRetransmits?: number; maxPacketLifeTime?: number };
+			}[] = [
+				{ options: { label: 'unordered', ordered: false }, expected: { ordered: false } },
+				{
+					options: { label: 'max-retransmits', ordered: false, maxRetransmits: 3 },
+					expected: { ordered: false, maxRetransmits: 3 },
+				},
+				{
+					options: { label: 'max-packet-life-time', ordered: false, maxPacketLifeTime: 5000 },
+					expected: { ordered: false, maxPacketLifeTime: 5000 },
+				},
+				{
+					// mediasoup-client makes it unordered by itself.
+					options: { label: 'max-retransmits-only', maxRetransmits: 5 },
+					expected: { ordered: false, maxRetransmits: 5 },
+				},
+			];
+			const channels = [];
+
+			for (const variant of variants) {
+				const channel = await setUpDataChannel(variant.options);
+				const what = `channel '${variant.options.label}'`;
+
+				// The reliability settings travel from A's channel to the server
+				// DataProducer, to the server DataConsumer (consumeData() copies them)
+				// and to B's channel.
+				for (const [where, parameters] of [
+					["A's DataProducer", channel.produced.sctpStreamParameters],
+					['the server DataProducer', channel.dataProducer.sctpStreamParameters],
+					['the server DataConsumer', channel.dataConsumer.sctpStreamParameters],
+					["B's DataConsumer", channel.consumed.sctpStreamParameters],
+				] as const) {
+					expect({ what, where, ...parameters }).toMatchObject({
+						what,
+						where,
+						...variant.expected,
+					});
+				}
+
+				channels.push({ ...channel, what });
+			}
+
+			// The same plan on every channel at once, each its own range of seqs.
+			const plan = mixedPlan(300, 2000);
+
+			await Promise.all(
+				channels.map((channel, index) =>
+					sendData(pageA, channel.produced.id, plan, { firstSeq: index * 1000 })
+				)
+			);
+
+			// Nothing is lost on the test network (a veth pair), so every message
+			// must arrive, even on the partially reliable channels.
+			for (const [index, channel] of channels.entries()) {
+				const digests = await waitForPageMessages(
+					pageB,
+					channel.consumed.id,
+					plan.length,
+					`B to receive on ${channel.what}`
+				);
+
+				expectSameMessages(digests, expectedDigests(plan, index * 1000), channel.what);
+			}
+
+			expect(env().pageErrors).toEqual([]);
+		},
+		TEST_TIMEOUT
+	);
+
+	test(
+		'10,000 messages sent in a burst on an ordered reliable channel: none lost, all in order',
+		async () => {
+			const { pageA, pageB, sendBufferFull } = env();
+
+			await joinBoth();
+
+			const { produced, consumed, dataProducer, dataConsumer } = await setUpDataChannel({
+				label: 'burst',
+			});
+			// ~1 MB in total: small enough for the server's SCTP send buffer
+			// (sctpSendBufferSize, 2 MB) even if B were to lag behind.
+			const plan = mixedPlan(10000, 200);
+			const { sent } = await sendData(pageA, produced.id, plan, { maxBufferedAmount: 256 * 1024 });
+
+			expect(sent).toBe(plan.length);
+
 			const digests = await waitForPageMessages(
 				pageB,
-				channel.consumed.id,
+				consumed.id,
 				plan.length,
-				`B to receive on ${channel.what}`
+				'B to receive the burst',
+				BURST_WAIT_MS
 			);
 
-			expectSameMessages(digests, expectedDigests(plan, index * 1000), channel.what);
-		}
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+			expect(sendBufferFull.get(dataConsumer.id) ?? 0).toBe(0);
 
-		expect(env().pageErrors).toEqual([]);
-	},
-	TEST_TIMEOUT
-);
+			const [producerStats] = await dataProducer.getStats();
 
-test(
-	'10,000 messages sent in a burst on an ordered reliable channel: none lost, all in order',
-	async () => {
-		const { pageA, pageB, sendBufferFull } = env();
+			expect(producerStats.messagesReceived).toBe(plan.length);
+		},
+		BURST_TEST_TIMEOUT
+	);
 
-		await joinBoth();
+	test(
+		"browser to Node: a DataConsumer on a DirectTransport gets A's messages in its 'message' events",
+		async () => {
+			const { pageA, router } = env();
 
-		const { produced, consumed, dataProducer, dataConsumer } = await setUpDataChannel({
-			label: 'burst',
-		});
-		// ~1 MB in total: small enough for the server's SCTP send buffer
-		// (sctpSendBufferSize, 2 MB) even if B were to lag behind.
-		const plan = mixedPlan(10000, 200);
-		const { sent } = await sendData(pageA, produced.id, plan, { maxBufferedAmount: 256 * 1024 });
+			await join(pageA);
 
-		expect(sent).toBe(plan.length);
+			const produced = await produceData(pageA, { label: 'to-node', protocol: 'p1' });
+			const directTransport = await router.createDirectTransport();
 
-		const digests = await waitForPageMessages(
-			pageB,
-			consumed.id,
-			plan.length,
-			'B to receive the burst',
-			BURST_WAIT_MS
-		);
+			env().cleanups.push(() => directTransport.close());
 
-		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
-		expect(sendBufferFull.get(dataConsumer.id) ?? 0).toBe(0);
+			const dataConsumer = await directTransport.consumeData({ dataProducerId: produced.id });
+			const received: DataMessageDigest[] = [];
+			const ppids: number[] = [];
 
-		const [producerStats] = await dataProducer.getStats();
+			dataConsumer.on('message', (message, ppid) => {
+				received.push(nodeDigest(message, ppid));
+				ppids.push(ppid);
+			});
 
-		expect(producerStats.messagesReceived).toBe(plan.length);
-	},
-	BURST_TEST_TIMEOUT
-);
+			expect(dataConsumer.type).toBe('direct');
+			expect(dataConsumer.dataProducerId).toBe(produced.id);
+			expect(dataConsumer.label).toBe('to-node');
+			expect(dataConsumer.protocol).toBe('p1');
+			expect(dataConsumer.sctpStreamParameters).toBeUndefined();
 
-test(
-	"browser to Node: a DataConsumer on a DirectTransport gets A's messages in its 'message' events",
-	async () => {
-		const { pageA, router } = env();
+			const plan: DataMessageSpec[] = [
+				...mixedPlan(100),
+				{ binary: false, size: 65536 },
+				{ binary: true, size: 65536 },
+				{ binary: false, size: MAX_MESSAGE_SIZE },
+				{ binary: true, size: MAX_MESSAGE_SIZE },
+			];
 
-		await join(pageA);
+			await sendData(pageA, produced.id, plan);
+			await waitFor(
+				() => received.length >= plan.length,
+				"the DirectTransport DataConsumer's messages",
+				{
+					extra: async () => ({ received: received.length }),
+				}
+			);
 
-		const produced = await produceData(pageA, { label: 'to-node', protocol: 'p1' });
-		const directTransport = await router.createDirectTransport();
+			expectSameSequence(received, expectedDigests(plan), 'the DirectTransport DataConsumer');
+			expect(ppids).toEqual(plan.map(spec => (spec.binary ? PPID_BINARY : PPID_STRING)));
+		},
+		TEST_TIMEOUT
+	);
 
-		env().cleanups.push(() => directTransport.close());
+	test(
+		"Node to browser: DataProducer.send() on a DirectTransport reaches B's DataConsumer",
+		async () => {
+			const { pageB, router } = env();
 
-		const dataConsumer = await directTransport.consumeData({ dataProducerId: produced.id });
-		const received: DataMessageDigest[] = [];
-		const ppids: number[] = [];
+			await join(pageB);
 
-		dataConsumer.on('message', (message, ppid) => {
-			received.push(nodeDigest(message, ppid));
-			ppids.push(ppid);
-		});
+			const directTransport = await router.createDirectTransport();
 
-		expect(dataConsumer.type).toBe('direct');
-		expect(dataConsumer.dataProducerId).toBe(produced.id);
-		expect(dataConsumer.label).toBe('to-node');
-		expect(dataConsumer.protocol).toBe('p1');
-		expect(dataConsumer.sctpStreamParameters).toBeUndefined();
+			env().cleanups.push(() => directTransport.close());
 
-		const plan: DataMessageSpec[] = [
-			...mixedPlan(100),
-			{ binary: false, size: 65536 },
-			{ binary: true, size: 65536 },
-			{ binary: false, size: MAX_MESSAGE_SIZE },
-			{ binary: true, size: MAX_MESSAGE_SIZE },
-		];
+			const dataProducer = await directTransport.produceData({
+				label: 'from-node',
+				protocol: 'p2',
+			});
 
-		await sendData(pageA, produced.id, plan);
-		await waitFor(
-			() => received.length >= plan.length,
-			"the DirectTransport DataConsumer's messages",
-			{
-				extra: async () => ({ received: received.length }),
+			expect(dataProducer.type).toBe('direct');
+			expect(dataProducer.sctpStreamParameters).toBeUndefined();
+
+			const consumed = await consumeData(pageB, dataProducer.id);
+			const dataConsumer = serverDataConsumer(consumed.id);
+
+			expect(consumed.label).toBe('from-node');
+			expect(consumed.protocol).toBe('p2');
+			expect(consumed.sctpStreamParameters.ordered).toBe(true);
+			expect(dataConsumer.type).toBe('sctp');
+			expect(dataConsumer.sctpStreamParameters?.streamId).toBe(
+				consumed.sctpStreamParameters.streamId
+			);
+
+			const plan: DataMessageSpec[] = [
+				...mixedPlan(100),
+				{ binary: false, size: 0 },
+				{ binary: true, size: 0 },
+				{ binary: false, size: 65536 },
+				{ binary: true, size: MAX_MESSAGE_SIZE },
+			];
+
+			for (const [seq, spec] of plan.entries()) {
+				const message = makeMessage(seq, spec);
+
+				dataProducer.send(typeof message === 'string' ? message : Buffer.from(message));
 			}
-		);
 
-		expectSameSequence(received, expectedDigests(plan), 'the DirectTransport DataConsumer');
-		expect(ppids).toEqual(plan.map(spec => (spec.binary ? PPID_BINARY : PPID_STRING)));
-	},
-	TEST_TIMEOUT
-);
+			const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
 
-test(
-	"Node to browser: DataProducer.send() on a DirectTransport reaches B's DataConsumer",
-	async () => {
-		const { pageB, router } = env();
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+			expect(env().pageErrors).toEqual([]);
+		},
+		TEST_TIMEOUT
+	);
 
-		await join(pageB);
+	test(
+		"closing the server DataProducer fires the DataConsumer's 'dataproducerclose' and closes B's channel; so does closing the server DataConsumer",
+		async () => {
+			const { pageB } = env();
 
-		const directTransport = await router.createDirectTransport();
+			await joinBoth();
 
-		env().cleanups.push(() => directTransport.close());
+			const first = await setUpDataChannel({ label: 'first' });
+			const second = await setUpDataChannel({ label: 'second' });
+			let dataProducerClosed = 0;
 
-		const dataProducer = await directTransport.produceData({
-			label: 'from-node',
-			protocol: 'p2',
-		});
+			first.dataConsumer.on('dataproducerclose', () => ++dataProducerClosed);
 
-		expect(dataProducer.type).toBe('direct');
-		expect(dataProducer.sctpStreamParameters).toBeUndefined();
+			// Closed by its DataProducer.
+			first.dataProducer.close();
 
-		const consumed = await consumeData(pageB, dataProducer.id);
-		const dataConsumer = serverDataConsumer(consumed.id);
+			await waitFor(() => dataProducerClosed > 0, "the DataConsumer's 'dataproducerclose'");
 
-		expect(consumed.label).toBe('from-node');
-		expect(consumed.protocol).toBe('p2');
-		expect(consumed.sctpStreamParameters.ordered).toBe(true);
-		expect(dataConsumer.type).toBe('sctp');
-		expect(dataConsumer.sctpStreamParameters?.streamId).toBe(
-			consumed.sctpStreamParameters.streamId
-		);
+			expect(first.dataConsumer.closed).toBe(true);
 
-		const plan: DataMessageSpec[] = [
-			...mixedPlan(100),
-			{ binary: false, size: 0 },
-			{ binary: true, size: 0 },
-			{ binary: false, size: 65536 },
-			{ binary: true, size: MAX_MESSAGE_SIZE },
-		];
-
-		for (const [seq, spec] of plan.entries()) {
-			const message = makeMessage(seq, spec);
-
-			dataProducer.send(typeof message === 'string' ? message : Buffer.from(message));
-		}
-
-		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
-
-		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
-		expect(env().pageErrors).toEqual([]);
-	},
-	TEST_TIMEOUT
-);
-
-test(
-	"closing the server DataProducer fires the DataConsumer's 'dataproducerclose' and closes B's channel; so does closing the server DataConsumer",
-	async () => {
-		const { pageB } = env();
-
-		await joinBoth();
-
-		const first = await setUpDataChannel({ label: 'first' });
-		const second = await setUpDataChannel({ label: 'second' });
-		let dataProducerClosed = 0;
-
-		first.dataConsumer.on('dataproducerclose', () => ++dataProducerClosed);
-
-		// Closed by its DataProducer.
-		first.dataProducer.close();
-
-		await waitFor(() => dataProducerClosed > 0, "the DataConsumer's 'dataproducerclose'");
-
-		expect(first.dataConsumer.closed).toBe(true);
-
-		await waitFor(
-			async () => (await dataReceived(pageB, first.consumed.id)).readyState === 'closed',
-			"B's first channel to close (the server resets its SCTP stream)"
-		);
-
-		// Closed directly.
-		second.dataConsumer.close();
-
-		await waitFor(
-			async () => (await dataReceived(pageB, second.consumed.id)).readyState === 'closed',
-			"B's second channel to close (the server resets its SCTP stream)"
-		);
-
-		// The association is still up: a new channel works.
-		const third = await setUpDataChannel({ label: 'third' });
-		const plan = mixedPlan(10);
-
-		await sendData(env().pageA, third.produced.id, plan);
-
-		const digests = await waitForPageMessages(
-			pageB,
-			third.consumed.id,
-			plan.length,
-			'B to receive'
-		);
-
-		expectSameSequence(digests, expectedDigests(plan), "B's third DataConsumer");
-	},
-	TEST_TIMEOUT
-);
-
-test(
-	"dataConsumer.send() on the server sends to B's channel",
-	async () => {
-		const { pageB } = env();
-
-		await joinBoth();
-
-		const { consumed, dataConsumer } = await setUpDataChannel({ label: 'server-send' });
-		const plan = mixedPlan(20, 5000);
-
-		for (const [seq, spec] of plan.entries()) {
-			const message = makeMessage(seq, spec);
-			const buffered = await dataConsumer.send(
-				typeof message === 'string' ? message : Buffer.from(message)
+			await waitFor(
+				async () => (await dataReceived(pageB, first.consumed.id)).readyState === 'closed',
+				"B's first channel to close (the server resets its SCTP stream)"
 			);
 
-			expect(typeof buffered).toBe('number');
-		}
+			// Closed directly.
+			second.dataConsumer.close();
 
-		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
-
-		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
-	},
-	TEST_TIMEOUT
-);
-
-test(
-	'audio and a DataChannel share the same transports: both flow',
-	async () => {
-		const { pageA, pageB } = env();
-
-		await joinBoth();
-
-		const audioProducerId = await pageA.evaluate(
-			() => (window as unknown as InteropWindow).interop.produce({ kind: 'audio' }),
-			undefined
-		);
-		const { produced, consumed } = await setUpDataChannel({ label: 'with-audio' });
-		const audioConsumerId = await pageB.evaluate(
-			producerId => (window as unknown as InteropWindow).interop.consume({ producerId }),
-			audioProducerId
-		);
-
-		// One send and one recv transport per page, each carrying both.
-		expect(env().server.transports.size).toBe(2);
-
-		const plan = mixedPlan(50);
-
-		await sendData(pageA, produced.id, plan);
-
-		const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
-
-		expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
-
-		await waitFor(async () => {
-			const stats = await pageB.evaluate(() =>
-				(window as unknown as InteropWindow).interop.stats()
+			await waitFor(
+				async () => (await dataReceived(pageB, second.consumed.id)).readyState === 'closed',
+				"B's second channel to close (the server resets its SCTP stream)"
 			);
 
-			return (stats.consumers.find(c => c.id === audioConsumerId)?.packetsReceived ?? 0) > 0;
-		}, 'B to receive audio packets');
-	},
-	TEST_TIMEOUT
-);
+			// The association is still up: a new channel works.
+			const third = await setUpDataChannel({ label: 'third' });
+			const plan = mixedPlan(10);
+
+			await sendData(env().pageA, third.produced.id, plan);
+
+			const digests = await waitForPageMessages(
+				pageB,
+				third.consumed.id,
+				plan.length,
+				'B to receive'
+			);
+
+			expectSameSequence(digests, expectedDigests(plan), "B's third DataConsumer");
+		},
+		TEST_TIMEOUT
+	);
+
+	test(
+		"dataConsumer.send() on the server sends to B's channel",
+		async () => {
+			const { pageB } = env();
+
+			await joinBoth();
+
+			const { consumed, dataConsumer } = await setUpDataChannel({ label: 'server-send' });
+			const plan = mixedPlan(20, 5000);
+
+			for (const [seq, spec] of plan.entries()) {
+				const message = makeMessage(seq, spec);
+				const buffered = await dataConsumer.send(
+					typeof message === 'string' ? message : Buffer.from(message)
+				);
+
+				expect(typeof buffered).toBe('number');
+			}
+
+			const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+		},
+		TEST_TIMEOUT
+	);
+
+	test(
+		'audio and a DataChannel share the same transports: both flow',
+		async () => {
+			const { pageA, pageB } = env();
+
+			await joinBoth();
+
+			const audioProducerId = await pageA.evaluate(
+				() => (window as unknown as InteropWindow).interop.produce({ kind: 'audio' }),
+				undefined
+			);
+			const { produced, consumed } = await setUpDataChannel({ label: 'with-audio' });
+			const audioConsumerId = await pageB.evaluate(
+				producerId => (window as unknown as InteropWindow).interop.consume({ producerId }),
+				audioProducerId
+			);
+
+			// One send and one recv transport per page, each carrying both.
+			expect(env().server.transports.size).toBe(2);
+
+			const plan = mixedPlan(50);
+
+			await sendData(pageA, produced.id, plan);
+
+			const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+
+			await waitFor(async () => {
+				const stats = await pageB.evaluate(() =>
+					(window as unknown as InteropWindow).interop.stats()
+				);
+
+				return (stats.consumers.find(c => c.id === audioConsumerId)?.packetsReceived ?? 0) > 0;
+			}, 'B to receive audio packets');
+		},
+		TEST_TIMEOUT
+	);
+});
+
+describe('WebRtcTransports of a WebRtcServer', () => {
+	beforeEach(async () => {
+		current = await setUp({ withWebRtcServer: true });
+	}, TEST_TIMEOUT);
+
+	test(
+		'DataChannels over WebRtcTransports of a WebRtcServer',
+		async () => {
+			const { pageA, pageB } = env();
+
+			await joinBoth();
+
+			const { produced, consumed } = await setUpDataChannel({ label: 'via-server' });
+
+			for (const transport of env().server.transports.values()) {
+				expect(transport.iceCandidates.map(c => c.port)).toEqual([WEBRTC_SERVER_PORT]);
+				expect(transport.sctpState).toBe('connected');
+			}
+
+			const plan = [...mixedPlan(100), { binary: true, size: MAX_MESSAGE_SIZE }];
+
+			await sendData(pageA, produced.id, plan);
+
+			const digests = await waitForPageMessages(pageB, consumed.id, plan.length, 'B to receive');
+
+			expectSameSequence(digests, expectedDigests(plan), "B's DataConsumer");
+		},
+		TEST_TIMEOUT
+	);
+});

@@ -25,6 +25,7 @@ import type {
 	RtpCapabilities,
 	RtpParameters,
 	SctpStreamParameters,
+	WebRtcServer,
 	WebRtcTransport,
 } from '../../types';
 import type { SignallingRequest, SignallingResponse } from '../fixtures/interop-client/api';
@@ -69,6 +70,7 @@ export class InteropServer extends EventEmitter {
 
 	private constructor(
 		private readonly router: Router,
+		private readonly webRtcServer: WebRtcServer | undefined,
 		private readonly dir: string,
 		private readonly httpServer: http.Server,
 		private readonly wsServer: WebSocketServer,
@@ -79,12 +81,18 @@ export class InteropServer extends EventEmitter {
 		wsServer.on('connection', socket => this.handleConnection(socket));
 	}
 
+	/**
+	 * With `webRtcServer`, the WebRtcTransports are created on it (its listen
+	 * infos must be on SERVER_IP) instead of on their own ports.
+	 */
 	static async create({
 		router,
 		network,
+		webRtcServer,
 	}: {
 		router: Router;
 		network: TestNetwork;
+		webRtcServer?: WebRtcServer;
 	}): Promise<InteropServer> {
 		const { html, script } = await buildInteropClient();
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstest-signalling-'));
@@ -112,7 +120,7 @@ export class InteropServer extends EventEmitter {
 			httpServer.listen(unixPath, () => resolve());
 		});
 
-		const server = new InteropServer(router, dir, httpServer, wsServer);
+		const server = new InteropServer(router, webRtcServer, dir, httpServer, wsServer);
 
 		try {
 			server.forward = await forwardIntoNamespace({
@@ -229,11 +237,20 @@ export class InteropServer extends EventEmitter {
 
 			case 'createWebRtcTransport': {
 				// DataChannels when the page asks for them (join({ sctp: true })).
-				const transport = await this.router.createWebRtcTransport({
-					listenInfos: [{ protocol: 'udp', ip: SERVER_IP }],
+				const common = {
 					enableSctp: Boolean(data.sctp),
 					appData: { producing: Boolean(data.producing) },
-				});
+				};
+				const transport = this.webRtcServer
+					? await this.router.createWebRtcTransport({
+							webRtcServer: this.webRtcServer,
+							enableTcp: false,
+							...common,
+						})
+					: await this.router.createWebRtcTransport({
+							listenInfos: [{ protocol: 'udp', ip: SERVER_IP }],
+							...common,
+						});
 
 				peer.transports.set(transport.id, transport);
 				this.transports.set(transport.id, transport);
