@@ -83,6 +83,11 @@ void DepUsrSCTP::ClassInit()
 	// resent within a second, and back-off stops at 10 s instead of 60 s.
 	usrsctp_sysctl_set_sctp_rto_initial_default(1000);
 	usrsctp_sysctl_set_sctp_rto_max_default(10000);
+	// usrsctp refuses to queue more than 512 chunks per association by
+	// default, in either direction: a burst of small messages far below the
+	// send buffer would be refused (and incoming ones dropped). Bytes stay
+	// bounded by the socket buffers; this only bounds chunk bookkeeping.
+	usrsctp_sysctl_set_sctp_max_chunks_on_queue(32768);
 	// Abort silently on out of the blue packets instead of answering them.
 	usrsctp_sysctl_set_sctp_blackhole(2);
 
