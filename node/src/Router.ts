@@ -2,9 +2,11 @@ import type * as flatbuffers from 'flatbuffers';
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
-import { NotFoundError, UnsupportedError, WorkerClosedError } from './errors';
+import { NotFoundError, WorkerClosedError } from './errors';
 import * as ortc from './ortc';
 import type {
+	PipeToRouterOptions,
+	PipeToRouterResult,
 	Router,
 	RouterDump,
 	RouterEvents,
@@ -69,6 +71,12 @@ import {
 	normalizeDirectTransportOptions,
 	serializeCreateDirectTransportRequest,
 } from './DirectTransport';
+import {
+	getPipeTransportPair,
+	normalizePipeToRouterOptions,
+	pipeDataProducer,
+	pipeProducer,
+} from './pipeToRouter';
 import { clone, generateUUIDv4 } from './utils';
 import { readStrings } from './fbsUtils';
 import { Method } from './fbs/request/method';
@@ -432,8 +440,53 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		return transport;
 	}
 
-	async pipeToRouter(): Promise<never> {
-		return this.#notImplemented('pipeToRouter');
+	async pipeToRouter(options: PipeToRouterOptions): Promise<PipeToRouterResult> {
+		logger.debug('pipeToRouter()');
+
+		const { producerId, dataProducerId, router, keepId, pipeTransportOptions } =
+			normalizePipeToRouterOptions(options, this);
+
+		this.#assertNotClosed();
+
+		let producer: Producer | undefined;
+		let dataProducer: DataProducer | undefined;
+
+		if (producerId !== undefined) {
+			producer = this.#producers.get(producerId);
+
+			if (!producer) {
+				throw new NotFoundError(`Producer with id "${producerId}" not found`);
+			}
+		} else {
+			dataProducer = this.#dataProducers.get(dataProducerId!);
+
+			if (!dataProducer) {
+				throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+			}
+		}
+
+		if (router.closed) {
+			throw new NotFoundError(`destination Router closed [routerId:${router.id}]`);
+		}
+
+		// One pair of connected PipeTransports per two Routers, shared by
+		// every pipeToRouter() between them (in both directions).
+		const { localPipeTransport, remotePipeTransport } = await getPipeTransportPair(
+			this,
+			router,
+			pipeTransportOptions
+		);
+
+		if (producer) {
+			return pipeProducer({ producer, localPipeTransport, remotePipeTransport, keepId });
+		} else {
+			return pipeDataProducer({
+				dataProducer: dataProducer!,
+				localPipeTransport,
+				remotePipeTransport,
+				keepId,
+			});
+		}
 	}
 
 	async createActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>(
@@ -668,12 +721,6 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 		for (const rtpObserver of rtpObservers) {
 			rtpObserver.routerClosed();
 		}
-	}
-
-	#notImplemented(method: string): never {
-		this.#assertNotClosed();
-
-		throw new UnsupportedError(`${method}() is not implemented yet`);
 	}
 }
 

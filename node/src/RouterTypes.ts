@@ -1,7 +1,7 @@
 import type { EnhancedEventEmitter } from './enhancedEvents';
 import type { RouterRtpCodecCapability, RtpCapabilities } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
-import type { Transport } from './TransportTypes';
+import type { Transport, TransportListenInfo, TransportListenIp } from './TransportTypes';
 import type { WebRtcTransport, WebRtcTransportOptions } from './WebRtcTransportTypes';
 import type { PlainTransport, PlainTransportOptions } from './PlainTransportTypes';
 import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
@@ -12,6 +12,11 @@ import type {
 	ActiveSpeakerObserverOptions,
 } from './ActiveSpeakerObserverTypes';
 import type { AudioLevelObserver, AudioLevelObserverOptions } from './AudioLevelObserverTypes';
+import type { Producer } from './ProducerTypes';
+import type { Consumer } from './ConsumerTypes';
+import type { DataProducer } from './DataProducerTypes';
+import type { DataConsumer } from './DataConsumerTypes';
+import type { Either } from './typesGeneric';
 
 export type RouterOptions<RouterAppData extends AppData = AppData> = {
 	/**
@@ -23,6 +28,131 @@ export type RouterOptions<RouterAppData extends AppData = AppData> = {
 	 * Custom application data.
 	 */
 	appData?: RouterAppData;
+};
+
+export type PipeToRouterOptions = PipeToRouterOptionsBase & PipeToRouterListen;
+
+type PipeToRouterOptionsBase = {
+	/**
+	 * The id of the Producer to pipe (exactly one of producerId and
+	 * dataProducerId).
+	 */
+	producerId?: string;
+
+	/**
+	 * The id of the DataProducer to pipe (exactly one of producerId and
+	 * dataProducerId).
+	 */
+	dataProducerId?: string;
+
+	/**
+	 * The destination Router (not this one).
+	 */
+	router: Router;
+
+	/**
+	 * Give the pipe Producer/DataProducer the id of the original. Default
+	 * true. Ids are unique per Worker, so routers in the same Worker need
+	 * false.
+	 */
+	keepId?: boolean;
+
+	/**
+	 * Create a SCTP association between the pipe transports. Default true.
+	 */
+	enableSctp?: boolean;
+
+	/**
+	 * Maximum allowed size for SCTP messages sent by DataConsumers (bytes).
+	 * Default 262144.
+	 */
+	maxSendMessageSize?: number;
+
+	/**
+	 * Maximum allowed size for SCTP messages received by DataProducers (bytes).
+	 * Default 262144.
+	 */
+	maxReceiveMessageSize?: number;
+
+	/**
+	 * Maximum SCTP send buffer used by DataConsumers (bytes). Default 2000000.
+	 */
+	sctpSendBufferSize?: number;
+
+	/**
+	 * Per stream send queue size limit (bytes). Default 2000000.
+	 */
+	sctpPerStreamSendQueueLimit?: number;
+
+	/**
+	 * Maximum received window buffer size (bytes). Default 5242880.
+	 */
+	sctpMaxReceiverWindowBufferSize?: number;
+
+	/**
+	 * Default buffered amount low threshold of DataConsumer streams (bytes).
+	 * Default 1024.
+	 */
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+
+	/**
+	 * Enable RTX and NACK for RTP retransmission. Default false.
+	 */
+	enableRtx?: boolean;
+
+	/**
+	 * Enable SRTP. Default false.
+	 */
+	enableSrtp?: boolean;
+};
+
+type PipeToRouterListen = Either<PipeToRouterListenInfo, PipeToRouterListenIp>;
+
+type PipeToRouterListenInfo = {
+	/**
+	 * Listening info of both pipe transports. Default
+	 * { protocol: 'udp', ip: '127.0.0.1' }.
+	 */
+	listenInfo: TransportListenInfo;
+};
+
+type PipeToRouterListenIp = {
+	/**
+	 * Listening IP address of both pipe transports.
+	 *
+	 * @deprecated Use |listenInfo| instead.
+	 */
+	listenIp?: TransportListenIp | string;
+};
+
+export type PipeToRouterResult = {
+	/**
+	 * The Consumer created in the pipe transport of this Router.
+	 */
+	pipeConsumer?: Consumer;
+
+	/**
+	 * The Producer created in the pipe transport of the destination Router.
+	 */
+	pipeProducer?: Producer;
+
+	/**
+	 * The DataConsumer created in the pipe transport of this Router.
+	 */
+	pipeDataConsumer?: DataConsumer;
+
+	/**
+	 * The DataProducer created in the pipe transport of the destination
+	 * Router.
+	 */
+	pipeDataProducer?: DataProducer;
+};
+
+/**
+ * The two connected PipeTransports between two Routers, by Router id.
+ */
+export type PipeTransportPair = {
+	[key: string]: PipeTransport;
 };
 
 export type RouterDump = {
@@ -168,10 +298,10 @@ export interface Router<
 	): Promise<DirectTransport<DirectTransportAppData>>;
 
 	/**
-	 * Pipes arrive with later work; until then this rejects with
-	 * UnsupportedError.
+	 * Pipe a Producer or a DataProducer of this Router into another Router
+	 * (in this Worker or in another one).
 	 */
-	pipeToRouter(options?: unknown): Promise<never>;
+	pipeToRouter(options: PipeToRouterOptions): Promise<PipeToRouterResult>;
 
 	/**
 	 * Create an ActiveSpeakerObserver.

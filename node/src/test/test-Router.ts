@@ -1,7 +1,6 @@
 import * as mediasoup from '../';
 import { RouterImpl } from '../Router';
 import type { Worker } from '../WorkerTypes';
-import type { Router } from '../RouterTypes';
 import type { RouterRtpCodecCapability, RtpCapabilities } from '../rtpParametersTypes';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
@@ -29,11 +28,6 @@ const mediaCodecs: RouterRtpCodecCapability[] = [
 const otherMediaCodecs: RouterRtpCodecCapability[] = [
 	{ kind: 'audio', mimeType: 'audio/PCMU', clockRate: 8000 },
 	{ kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 2 } },
-];
-
-// Factories not implemented yet, with options that would be valid.
-const notImplemented: [string, (router: Router) => Promise<unknown>][] = [
-	['pipeToRouter', router => router.pipeToRouter({ producerId: 'foo', router: router as never })],
 ];
 
 const workers = new Set<Worker>();
@@ -373,42 +367,6 @@ describe('Router', () => {
 				ErrorClass
 			);
 			expect(router.rtpCapabilities).toEqual(before);
-		}
-	);
-
-	test.each(notImplemented)('%s() rejects UnsupportedError for now', async (_name, call) => {
-		const router = await worker.createRouter({ mediaCodecs });
-		const onNewTransport = jest.fn();
-		const onNewRtpObserver = jest.fn();
-
-		router.observer.on('newtransport', onNewTransport);
-		router.observer.on('newrtpobserver', onNewRtpObserver);
-
-		let promise: Promise<unknown> | undefined;
-
-		// It must reject, not throw synchronously.
-		expect(() => (promise = call(router))).not.toThrow();
-		await expect(promise).rejects.toBeInstanceOf(UnsupportedError);
-		expect(onNewTransport).not.toHaveBeenCalled();
-		expect(onNewRtpObserver).not.toHaveBeenCalled();
-		expect((await router.dump()).transportIds).toEqual([]);
-	});
-
-	test.each(notImplemented)(
-		'%s() on a closed router rejects NotFoundError, WorkerClosedError once the worker closed',
-		async (_name, call) => {
-			const router = await worker.createRouter({ mediaCodecs });
-
-			router.close();
-
-			await expect(call(router)).rejects.toBeInstanceOf(NotFoundError);
-
-			const router2 = await worker.createRouter({ mediaCodecs });
-
-			worker.close();
-
-			await expect(call(router)).rejects.toBeInstanceOf(WorkerClosedError);
-			await expect(call(router2)).rejects.toBeInstanceOf(WorkerClosedError);
 		}
 	);
 
