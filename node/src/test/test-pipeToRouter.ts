@@ -319,6 +319,19 @@ describe.each<Setup>(['one worker', 'two workers'])('pipeToRouter() (%s)', setup
 				20
 			);
 
+			// The pipe Producer scores the stream it receives, and the Consumer on
+			// B sees that score as its Producer's.
+			await waitFor(
+				() => pipeProducer!.score.length > 0 && consumer.score.producerScore > 0,
+				'scores on B',
+				() => ({ pipeProducer: pipeProducer!.score, consumer: consumer.score })
+			);
+
+			expect(pipeProducer!.score[0]).toMatchObject({
+				encodingIdx: 0,
+				ssrc: pipeConsumer!.rtpParameters.encodings![0].ssrc,
+			});
+
 			const consumerSsrc = consumer.rtpParameters.encodings![0].ssrc!;
 
 			for (const [i, packet] of received.entries()) {
@@ -827,6 +840,59 @@ describe.each<Setup>(['one worker', 'two workers'])('pipeToRouter() (%s)', setup
 			expect(dumpA.mapDataConsumerIdDataProducerId).toEqual([]);
 			expect(dumpB.mapProducerIdConsumerIds).toEqual([]);
 			expect(dumpB.mapDataProducerIdDataConsumerIds).toEqual([]);
+		},
+		TEST_TIMEOUT
+	);
+});
+
+describe('pipeToRouter() between two Workers', () => {
+	test(
+		'the destination Worker closing closes the pipe transport and the pipe Consumer on A; the original lives on',
+		async () => {
+			const { workerB, routerA, routerB, directA, pipesA } = await createRouters('two workers');
+			const producer = await produceAudio(routerA, directA);
+			const { pipeConsumer } = await routerA.pipeToRouter({
+				producerId: producer.id,
+				router: routerB,
+			});
+
+			workerB.close();
+
+			expect(routerB.closed).toBe(true);
+			expect(pipesA[0].closed).toBe(true);
+			expect(pipeConsumer!.closed).toBe(true);
+			expect(producer.closed).toBe(false);
+			expect(await pipeTransportIds(routerA)).toEqual([]);
+		},
+		TEST_TIMEOUT
+	);
+
+	test(
+		'A to B and B to A at the same time share one pair',
+		async () => {
+			const { routerA, routerB, directA, directB, pipesA, pipesB } =
+				await createRouters('two workers');
+			const producerA = await produceAudio(routerA, directA);
+			const producerB = await produceAudio(routerB, directB);
+			const [aToB, bToA] = await Promise.all([
+				routerA.pipeToRouter({ producerId: producerA.id, router: routerB }),
+				routerB.pipeToRouter({ producerId: producerB.id, router: routerA }),
+			]);
+
+			expect(pipesA).toHaveLength(1);
+			expect(pipesB).toHaveLength(1);
+			expect(aToB.pipeProducer!.id).toBe(producerA.id);
+			expect(bToA.pipeProducer!.id).toBe(producerB.id);
+			expect((await pipesA[0].dump()).producerIds).toEqual([producerB.id]);
+			expect((await pipesB[0].dump()).producerIds).toEqual([producerA.id]);
+
+			// Media both ways over it.
+			const { received: onB } = await directConsumer(routerB, directB, producerA.id);
+			const { received: onA } = await directConsumer(routerA, directA, producerB.id);
+			const payloadType = payloadTypeOf(routerA, 'audio/opus');
+
+			await sendUntilReceived(producerA, payloadType, Buffer.from('a'), onB, 5);
+			await sendUntilReceived(producerB, payloadType, Buffer.from('b'), onA, 5);
 		},
 		TEST_TIMEOUT
 	);
