@@ -229,8 +229,10 @@ async function createPipeTransportPair(
 			}),
 		]);
 	} catch (error) {
-		// Closes the other one too.
+		// Both: one of them may have closed (its Router did) before the links
+		// above were set.
 		localPipeTransport.close();
+		remotePipeTransport.close();
 
 		throw error;
 	}

@@ -1199,6 +1199,25 @@ describe('pipeToRouter() bad input', () => {
 		).rejects.toBeInstanceOf(WorkerClosedError);
 	});
 
+	test('this Router closing while the pair is created closes the pipe transport of the destination', async () => {
+		routerA.observer.once('newtransport', () => routerA.close());
+
+		await expect(
+			routerA.pipeToRouter({ producerId: producer.id, router: routerB })
+		).rejects.toBeInstanceOf(Error);
+		await sleep(100);
+
+		expect(pipesB).toHaveLength(1);
+		expect(pipesB[0].closed).toBe(true);
+		expect(await pipeTransportIds(routerB)).toEqual([]);
+		// Just its DirectTransport.
+		expect((await routerB.dump()).transportIds).toHaveLength(1);
+
+		// Not a rejected call after all: let afterEach() see no pipes.
+		pipesA.length = 0;
+		pipesB.length = 0;
+	});
+
 	test('the destination Router closing while the pair is created rejects, and a later call works', async () => {
 		const routerC = await (await createWorker()).createRouter({ mediaCodecs });
 		const promise = routerA.pipeToRouter({ producerId: producer.id, router: routerC });
@@ -1209,6 +1228,20 @@ describe('pipeToRouter() bad input', () => {
 		await sleep(100);
 
 		// Whatever it created on A is closed again.
+		expect(await pipeTransportIds(routerA)).toEqual([]);
+		expect((await routerA.dump()).transportIds).toHaveLength(1);
+
+		// Again, closing the destination once its pipe transport exists (before
+		// the two are connected).
+		const routerD = await (await createWorker()).createRouter({ mediaCodecs });
+
+		routerD.observer.once('newtransport', () => routerD.close());
+
+		await expect(
+			routerA.pipeToRouter({ producerId: producer.id, router: routerD })
+		).rejects.toBeInstanceOf(Error);
+		await sleep(100);
+
 		expect(await pipeTransportIds(routerA)).toEqual([]);
 		expect((await routerA.dump()).transportIds).toHaveLength(1);
 
