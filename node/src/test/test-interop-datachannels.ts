@@ -370,6 +370,34 @@ function expectSameMessages(
 	}
 }
 
+/**
+ * Every received message is one of the expected ones, received once.
+ */
+function expectSubsetOfMessages(
+	received: DataMessageDigest[],
+	expected: DataMessageDigest[],
+	what: string
+): void {
+	const key = (d: DataMessageDigest): string => `${d.binary ? 'b' : 's'}:${d.size}:${d.hash}`;
+	const left = new Map<string, number>();
+
+	for (const digest of expected) {
+		left.set(key(digest), (left.get(key(digest)) ?? 0) + 1);
+	}
+
+	for (const digest of received) {
+		const n = left.get(key(digest)) ?? 0;
+
+		if (n === 0) {
+			throw new Error(
+				`${what}: received a message that was not sent, or twice: ${describeDigest(digest)}`
+			);
+		}
+
+		left.set(key(digest), n - 1);
+	}
+}
+
 // ---- Waiting and diagnostics ---------------------------------------------
 
 async function serverState(): Promise<unknown> {
@@ -468,6 +496,45 @@ async function waitForPageMessages(
 			extra: async () => ({ pageDataConsumer: last }),
 		}
 	);
+
+	const received = await dataReceived(page, dataConsumerId, true);
+
+	expect(received.errors).toEqual([]);
+
+	return received.digests;
+}
+
+/**
+ * What a page's DataConsumer received once it has `count` messages or has
+ * received nothing new for a few seconds (a partially reliable channel may
+ * never get them all).
+ */
+async function waitForPageMessagesSettled(
+	page: Page,
+	dataConsumerId: string,
+	count: number
+): Promise<DataMessageDigest[]> {
+	const settleMs = 3000;
+	const deadline = Date.now() + WAIT_MS;
+	let lastCount = -1;
+	let lastChange = Date.now();
+
+	while (Date.now() < deadline) {
+		const { count: received } = await dataReceived(page, dataConsumerId, false);
+
+		if (received >= count) {
+			break;
+		}
+
+		if (received !== lastCount) {
+			lastCount = received;
+			lastChange = Date.now();
+		} else if (Date.now() - lastChange > settleMs) {
+			break;
+		}
+
+		await sleep(100);
+	}
 
 	const received = await dataReceived(page, dataConsumerId, true);
 
@@ -773,17 +840,38 @@ describe('WebRtcTransports on their own ports', () => {
 				)
 			);
 
-			// Nothing is lost on the test network (a veth pair), so every message
-			// must arrive, even on the partially reliable channels.
+			// The reliable channel delivers everything. The partially reliable ones
+			// may give messages up: the veth pair loses nothing, but a burst of
+			// four channels at once overflows UDP socket buffers (the kernel's
+			// RcvbufErrors), and the senders abandon what outlives its
+			// retransmissions or lifetime. What does arrive must be intact and
+			// arrive once, and most of it must arrive.
 			for (const [index, channel] of channels.entries()) {
-				const digests = await waitForPageMessages(
-					pageB,
-					channel.consumed.id,
-					plan.length,
-					`B to receive on ${channel.what}`
-				);
+				const expected = expectedDigests(plan, index * 1000);
+				const partiallyReliable =
+					channel.consumed.sctpStreamParameters.maxRetransmits !== undefined ||
+					channel.consumed.sctpStreamParameters.maxPacketLifeTime !== undefined;
 
-				expectSameMessages(digests, expectedDigests(plan, index * 1000), channel.what);
+				if (!partiallyReliable) {
+					const digests = await waitForPageMessages(
+						pageB,
+						channel.consumed.id,
+						plan.length,
+						`B to receive on ${channel.what}`
+					);
+
+					expectSameMessages(digests, expected, channel.what);
+
+					continue;
+				}
+
+				const digests = await waitForPageMessagesSettled(pageB, channel.consumed.id, plan.length);
+
+				expectSubsetOfMessages(digests, expected, channel.what);
+				expect({ what: channel.what, enough: digests.length >= plan.length / 2 }).toEqual({
+					what: channel.what,
+					enough: true,
+				});
 			}
 
 			expect(env().pageErrors).toEqual([]);
