@@ -79,7 +79,12 @@ export type ExampleRoomState = {
 	left: boolean;
 	producing: string[];
 	activeSpeakerPeerId?: string;
-	remotePeers: (Figures & { peerId: string; displayName: string; kinds: string[] })[];
+	remotePeers: (Figures & {
+		peerId: string;
+		displayName: string;
+		kinds: string[];
+		pausedKinds: string[];
+	})[];
 	chat: ChatLine[];
 	errors: string[];
 };
@@ -440,10 +445,7 @@ function onNotification(method: string, data: unknown): void {
 }
 
 async function createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-	const info = await signalling!.request<TransportResponse>('createTransport', {
-		direction,
-		sctpCapabilities: device!.sctpCapabilities,
-	});
+	const info = await signalling!.request<TransportResponse>('createTransport', { direction });
 	const options = {
 		id: info.transportId,
 		iceParameters: info.iceParameters,
@@ -641,6 +643,9 @@ window.exampleRoom = {
 			peerId: peer.peerId,
 			displayName: peer.displayName,
 			kinds: [...peer.consumers.values()].map(c => c.kind),
+			pausedKinds: [...peer.consumers.values()]
+				.filter(c => c.appData.producerPaused)
+				.map(c => c.kind),
 			...peer.figures,
 		})),
 		chat: [...chat],

@@ -26,6 +26,7 @@ type RemotePeerState = {
 	peerId: string;
 	displayName: string;
 	kinds: string[];
+	pausedKinds: string[];
 	videoWidth: number;
 	framesDecoded: number;
 	audioSamplesReceived: number;
@@ -225,6 +226,50 @@ test(
 							line => line.fromPeerId === other.peerId && line.text === `hello from ${other.name}`
 						)
 					)
+			);
+		}
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'a page that stops its camera across the pipe shows as such, and its video comes back',
+	async () => {
+		const [alice, bob, carol] = participants;
+
+		await carol.page.click('#cam');
+
+		for (const participant of [alice, bob]) {
+			await waitFor(
+				`${participant.name} to see Carol's camera off`,
+				() => state(participant.page),
+				s => remoteOf(s, carol.peerId)?.pausedKinds.includes('video') === true
+			);
+		}
+
+		// Nothing reaches them any more (stats are sampled every second).
+		const framesOf = async (participant: Participant): Promise<number> =>
+			remoteOf(await state(participant.page), carol.peerId)!.framesDecoded;
+
+		await sleep(1500);
+
+		const stopped = [await framesOf(alice), await framesOf(bob)];
+
+		await sleep(1500);
+		expect([await framesOf(alice), await framesOf(bob)]).toEqual(stopped);
+
+		await carol.page.click('#cam');
+
+		// Decoding again needs a key frame, requested across the pipe.
+		for (const [index, participant] of [alice, bob].entries()) {
+			await waitFor(
+				`${participant.name} to decode Carol's camera again`,
+				() => state(participant.page),
+				s => {
+					const remote = remoteOf(s, carol.peerId)!;
+
+					return remote.pausedKinds.length === 0 && remote.framesDecoded > stopped[index] + 10;
+				}
 			);
 		}
 	},
