@@ -1,7 +1,8 @@
 // Runs the example room server (example/server.mjs, what `npm start` serves)
-// as a child process inside a test network namespace, so that Chromium in
+// as a child process: inside a test network namespace, so that Chromium in
 // the same namespace reaches its page on loopback and its WebRtcTransports
-// on SERVER_IP. Its GET /dump (EXAMPLE_DUMP=1) is read through a page.
+// on SERVER_IP (its GET /dump, EXAMPLE_DUMP=1, is then read through a page),
+// or without a namespace on loopback only (for tests that signal from Node).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -41,10 +42,13 @@ export type ExampleDump = {
 };
 
 export type ExampleServer = {
+	port: number;
 	/** The page of a room, as the browser in the namespace reaches it. */
 	pageUrl: (room: string, name: string) => string;
 	/** The server's GET /dump, fetched by a page of the server. */
 	dump: (page: Page) => Promise<ExampleDump>;
+	/** The same, fetched from this process (servers without a namespace). */
+	fetchDump: () => Promise<ExampleDump>;
 	/** Everything the server printed. */
 	output: () => string;
 	close: () => Promise<void>;
@@ -52,19 +56,19 @@ export type ExampleServer = {
 
 export async function startExampleServer({
 	network,
-	port = 3000,
 	env = {},
 }: {
-	network: TestNetwork;
-	port?: number;
+	network?: TestNetwork;
 	env?: Record<string, string>;
 }): Promise<ExampleServer> {
-	const child: ChildProcess = spawn(network.wrap(process.execPath), [SERVER_SCRIPT], {
+	const node = network ? network.wrap(process.execPath) : process.execPath;
+	const child: ChildProcess = spawn(node, [SERVER_SCRIPT], {
 		env: {
 			...process.env,
-			PORT: String(port),
+			// Any free port (the server prints the one it got).
+			PORT: '0',
 			HOST: '127.0.0.1',
-			MEDIASOUP_LISTEN_IP: SERVER_IP,
+			MEDIASOUP_LISTEN_IP: network ? SERVER_IP : '127.0.0.1',
 			EXAMPLE_DUMP: '1',
 			...env,
 		},
@@ -77,16 +81,18 @@ export async function startExampleServer({
 
 	const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
 
-	await new Promise<void>((resolve, reject) => {
+	const port = await new Promise<number>((resolve, reject) => {
 		const timer = setTimeout(
 			() => reject(new Error(`example server did not start:\n${output}`)),
 			60000
 		);
 
 		child.stdout!.on('data', () => {
-			if (/open http:\/\//.test(output)) {
+			const match = /open http:\/\/localhost:(\d+)\//.exec(output);
+
+			if (match) {
 				clearTimeout(timer);
-				resolve();
+				resolve(Number(match[1]));
 			}
 		});
 		child.once('exit', code => {
@@ -96,6 +102,7 @@ export async function startExampleServer({
 	});
 
 	return {
+		port,
 		pageUrl: (room, name) =>
 			`http://127.0.0.1:${port}/?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`,
 		dump: page =>
@@ -104,6 +111,11 @@ export async function startExampleServer({
 
 				return (await response.json()) as ExampleDump;
 			}),
+		fetchDump: async () => {
+			const response = await fetch(`http://127.0.0.1:${port}/dump`);
+
+			return (await response.json()) as ExampleDump;
+		},
 		output: () => output,
 		close: async () => {
 			if (child.exitCode !== null || child.signalCode !== null) {
