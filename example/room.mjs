@@ -144,6 +144,9 @@ export class Room {
 			peers: [...this.#peers.values()]
 				.filter(other => other !== peer)
 				.map(other => ({ peerId: other.id, displayName: other.displayName })),
+			activeSpeakerPeerId: this.#peers.has(peer.roomRouter.activeSpeakerPeerId)
+				? peer.roomRouter.activeSpeakerPeerId
+				: undefined,
 		};
 	}
 
@@ -328,12 +331,15 @@ export class Room {
 			pipedData: new Map(),
 			// Audio producer id on this router -> id of the peer who speaks through it.
 			speakers: new Map(),
+			activeSpeakerPeerId: undefined,
 		};
 
 		activeSpeakerObserver.on('dominantspeaker', ({ producer }) => {
 			const peerId = roomRouter.speakers.get(producer.id);
 
 			if (peerId) {
+				roomRouter.activeSpeakerPeerId = peerId;
+
 				for (const peer of roomRouter.peers) {
 					peer.notify('activeSpeaker', { peerId });
 				}

@@ -14,6 +14,7 @@ type JoinResponse = {
 	peerId: string;
 	routerRtpCapabilities: types.RtpCapabilities;
 	peers: { peerId: string; displayName: string }[];
+	activeSpeakerPeerId?: string;
 };
 
 type TransportResponse = {
@@ -150,6 +151,7 @@ function remotePeer(peerId: string, displayName = 'Guest'): RemotePeer {
 	const stats = document.createElement('span');
 
 	tile.className = 'tile remote';
+	tile.classList.toggle('speaking', peerId === activeSpeakerPeerId);
 	tile.dataset.peerId = peerId;
 	video.autoplay = true;
 	video.playsInline = true;
@@ -505,6 +507,10 @@ async function join(displayName: string): Promise<void> {
 
 	for (const peer of response.peers) {
 		remotePeer(peer.peerId, peer.displayName);
+	}
+
+	if (response.activeSpeakerPeerId) {
+		showActiveSpeaker(response.activeSpeakerPeerId);
 	}
 
 	device = new Device();
