@@ -10,7 +10,7 @@ import type {
 	ActiveSpeakerObserverDominantSpeaker,
 } from './ActiveSpeakerObserverTypes';
 import { RtpObserverImpl, type RtpObserverInternal, toUint16 } from './RtpObserver';
-import { optionsRecord, validateAppData } from './Transport';
+import { optionsRecord, validateAppData } from './validation';
 import type { AppData } from './typesGeneric';
 import type { Notification } from './fbs/notification/notification';
 import { Event } from './fbs/notification/event';

@@ -3,15 +3,9 @@ import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
 import { UnsupportedError, WorkerClosedError } from './errors';
-import {
-	TransportImpl,
-	optionsRecord,
-	serializeTransportOptions,
-	validateAppData,
-	validateInteger,
-	type TransportInternal,
-	type TransportMessageSizes,
-} from './Transport';
+import { TransportImpl, type TransportInternal, type TransportMessageSizes } from './Transport';
+import { optionsRecord, validateAppData, validateInteger } from './validation';
+import { serializeTransportOptions } from './transportOptions';
 import type {
 	DirectTransport,
 	DirectTransportDump,

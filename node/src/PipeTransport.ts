@@ -2,27 +2,29 @@ import type * as flatbuffers from 'flatbuffers';
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
+import { TransportImpl, type TransportInternal, type TransportMessageSizes } from './Transport';
 import {
-	TransportImpl,
 	listenIpToListenInfo,
 	normalizeListenInfo,
 	normalizeSctpOptions,
-	optionsRecord,
-	parseSrtpParameters,
-	parseTuple,
 	serializeListenInfo,
-	serializeSrtpParameters,
 	serializeTransportOptions,
+	type NormalizedListenInfo,
+	type NormalizedSctpOptions,
+} from './transportOptions';
+import {
+	optionsRecord,
 	validateAppData,
 	validateInteger,
 	validateIp,
 	validateOptionalBoolean,
+} from './validation';
+import {
+	parseSrtpParameters,
+	serializeSrtpParameters,
 	validateSrtpParameters,
-	type NormalizedListenInfo,
-	type NormalizedSctpOptions,
-	type TransportInternal,
-	type TransportMessageSizes,
-} from './Transport';
+} from './srtpParametersFbs';
+import { parseTuple } from './transportFbs';
 import type { SctpState, TransportTuple } from './TransportTypes';
 import type {
 	PipeConsumerOptions,

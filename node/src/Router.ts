@@ -41,12 +41,8 @@ import {
 	normalizeAudioLevelObserverOptions,
 	serializeCreateAudioLevelObserverRequest,
 } from './AudioLevelObserver';
-import {
-	buildSctpParameters,
-	type NormalizedSctpOptions,
-	type TransportInternal,
-	type TransportMessageSizes,
-} from './Transport';
+import { type TransportInternal, type TransportMessageSizes } from './Transport';
+import { buildSctpParameters, type NormalizedSctpOptions } from './transportOptions';
 import {
 	WebRtcTransportImpl,
 	normalizeWebRtcTransportOptions,

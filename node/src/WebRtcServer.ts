@@ -5,11 +5,10 @@ import type { Channel } from './Channel';
 import { NotFoundError, WorkerClosedError } from './errors';
 import {
 	normalizeListenInfo,
-	optionsRecord,
 	serializeListenInfo,
-	validateAppData,
 	type NormalizedListenInfo,
-} from './Transport';
+} from './transportOptions';
+import { optionsRecord, validateAppData } from './validation';
 import type {
 	IceUserNameFragment,
 	IpPort,

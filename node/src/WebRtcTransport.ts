@@ -2,24 +2,23 @@ import type * as flatbuffers from 'flatbuffers';
 import { EnhancedEventEmitter } from './enhancedEvents';
 import { Logger } from './Logger';
 import type { Channel } from './Channel';
+import { TransportImpl, type TransportInternal, type TransportMessageSizes } from './Transport';
 import {
-	TransportImpl,
 	listenIpToListenInfo,
 	normalizeListenInfo,
 	normalizeSctpOptions,
-	optionsRecord,
-	parseProtocol,
-	parseTuple,
 	serializeListenInfo,
 	serializeTransportOptions,
+	type NormalizedListenInfo,
+	type NormalizedSctpOptions,
+} from './transportOptions';
+import {
+	optionsRecord,
 	validateAppData,
 	validateInteger,
 	validateOptionalBoolean,
-	type NormalizedListenInfo,
-	type NormalizedSctpOptions,
-	type TransportInternal,
-	type TransportMessageSizes,
-} from './Transport';
+} from './validation';
+import { parseProtocol, parseTuple } from './transportFbs';
 import type { SctpState, TransportProtocol, TransportTuple } from './TransportTypes';
 import type {
 	DtlsFingerprint,

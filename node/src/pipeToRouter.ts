@@ -4,7 +4,7 @@
 
 import { Logger } from './Logger';
 import { NotFoundError } from './errors';
-import { optionsRecord, validateOptionalBoolean } from './Transport';
+import { optionsRecord, validateOptionalBoolean } from './validation';
 import { normalizePipeTransportOptions } from './PipeTransport';
 import type { PipeToRouterResult, PipeTransportPair, Router } from './RouterTypes';
 import type { PipeTransport, PipeTransportOptions } from './PipeTransportTypes';
