@@ -33,6 +33,10 @@ namespace
 		{
 		}
 
+		// The association's last words (an ABORT) go to the outbox: close it
+		// while the outbox still exists.
+		~Endpoint() override { this->association.reset(); }
+
 		void OnSctpAssociationStateChanged(
 			SctpAssociation* /*association*/, SctpAssociation::State state) override
 		{
