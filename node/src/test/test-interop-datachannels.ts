@@ -1151,9 +1151,14 @@ describe('WebRtcTransports of a WebRtcServer', () => {
 
 			const { produced, consumed } = await setUpDataChannel({ label: 'via-server' });
 
+			// The page's channel opens when the browser's end of the association
+			// is up; the worker's 'connected' reaches Node a moment later.
 			for (const transport of env().server.transports.values()) {
 				expect(transport.iceCandidates.map(c => c.port)).toEqual([WEBRTC_SERVER_PORT]);
-				expect(transport.sctpState).toBe('connected');
+				await waitFor(
+					() => transport.sctpState === 'connected',
+					`SCTP connected on server transport ${transport.id}`
+				);
 			}
 
 			const plan = [...mixedPlan(100), { binary: true, size: MAX_MESSAGE_SIZE }];
