@@ -14,6 +14,7 @@ import type {
 import type { SctpStreamParameters } from './sctpParametersTypes';
 import type { AppData } from './typesGeneric';
 import { clone } from './utils';
+import { MAX_UINT32, validateInteger } from './validation';
 import {
 	normalizeMessage,
 	normalizeSubchannel,
@@ -41,8 +42,6 @@ import { BufferedAmountLowNotification as FbsBufferedAmountLowNotification } fro
 import { MessageNotification as FbsMessageNotification } from './fbs/data-consumer/message-notification';
 
 const logger = new Logger('DataConsumer');
-
-const MAX_UINT32 = 4294967295;
 
 export type DataConsumerInternal = {
 	transportId: string;
@@ -316,14 +315,7 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async setBufferedAmountLowThreshold(threshold: number): Promise<void> {
 		logger.debug(`setBufferedAmountLowThreshold() [threshold:${threshold}]`);
 
-		if (
-			typeof threshold !== 'number' ||
-			!Number.isInteger(threshold) ||
-			threshold < 0 ||
-			threshold > MAX_UINT32
-		) {
-			throw new TypeError(`threshold must be an integer in 0..${MAX_UINT32}`);
-		}
+		validateInteger(threshold, 'threshold', 0, MAX_UINT32);
 
 		this.#assertNotClosed();
 

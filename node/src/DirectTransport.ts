@@ -4,7 +4,7 @@ import { Logger } from './Logger';
 import type { Channel } from './Channel';
 import { UnsupportedError, WorkerClosedError } from './errors';
 import { TransportImpl, type TransportInternal, type TransportMessageSizes } from './Transport';
-import { optionsRecord, validateAppData, validateInteger } from './validation';
+import { MAX_UINT32, optionsRecord, validateAppData, validateInteger } from './validation';
 import { serializeTransportOptions } from './transportOptions';
 import type {
 	DirectTransport,
@@ -186,7 +186,7 @@ export function normalizeDirectTransportOptions(
 
 	for (const key of ['maxSendMessageSize', 'maxReceiveMessageSize', 'maxMessageSize']) {
 		if (o[key] !== undefined) {
-			validateInteger(o[key], key, 1, 4294967295);
+			validateInteger(o[key], key, 1, MAX_UINT32);
 		}
 	}
 

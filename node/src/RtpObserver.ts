@@ -16,10 +16,9 @@ import { Body as RequestBody } from './fbs/request/body';
 import { AddProducerRequest as FbsAddProducerRequest } from './fbs/rtp-observer/add-producer-request';
 import { RemoveProducerRequest as FbsRemoveProducerRequest } from './fbs/rtp-observer/remove-producer-request';
 import { CloseRtpObserverRequest as FbsCloseRtpObserverRequest } from './fbs/router/close-rtp-observer-request';
+import { MAX_UINT16 } from './validation';
 
 const logger = new Logger('RtpObserver');
-
-const MAX_UINT16 = 65535;
 
 /**
  * Ids an RtpObserver needs to address itself and its Router in the worker,

@@ -13,6 +13,7 @@ import {
 	type NormalizedSctpOptions,
 } from './transportOptions';
 import {
+	MAX_UINT32,
 	optionsRecord,
 	validateAppData,
 	validateInteger,
@@ -419,7 +420,7 @@ export function normalizeWebRtcTransportOptions(
 			o.initialAvailableOutgoingBitrate,
 			'initialAvailableOutgoingBitrate',
 			0,
-			4294967295
+			MAX_UINT32
 		);
 
 		initialAvailableOutgoingBitrate = o.initialAvailableOutgoingBitrate;

@@ -29,9 +29,9 @@ import { RtpParameters as FbsRtpParameters } from './fbs/rtp-parameters/rtp-para
 import { CodecMapping as FbsCodecMapping } from './fbs/rtp-parameters/codec-mapping';
 import { EncodingMapping as FbsEncodingMapping } from './fbs/rtp-parameters/encoding-mapping';
 import { RtpMapping as FbsRtpMapping } from './fbs/rtp-parameters/rtp-mapping';
+import { MAX_UINT32 } from './validation';
 
 const MAX_UINT8 = 255;
-const MAX_UINT32 = 4294967295;
 
 export function serializeMediaKind(kind: MediaKind): FbsMediaKind {
 	switch (kind) {

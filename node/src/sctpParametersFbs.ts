@@ -5,9 +5,7 @@ import { SctpStreamParameters as FbsSctpStreamParameters } from './fbs/sctp-para
 import { SctpState as FbsSctpState } from './fbs/transport/sctp-state';
 import type { SctpNegotiatedCapabilities as FbsSctpNegotiatedCapabilities } from './fbs/transport/sctp-negotiated-capabilities';
 import { Type as FbsDataProducerType } from './fbs/data-producer/type';
-
-const MAX_UINT16 = 65535;
-const MAX_UINT32 = 4294967295;
+import { MAX_UINT16, MAX_UINT32, validateInteger } from './validation';
 
 /**
  * Highest SCTP stream id: transports announce 65535 streams (OS and MIS),
@@ -24,21 +22,11 @@ export function validateSctpStreamParametersRanges(
 	params: SctpStreamParameters,
 	field = 'sctpStreamParameters'
 ): void {
-	const { streamId, maxPacketLifeTime, maxRetransmits } = params;
+	validateInteger(params.streamId, `${field}.streamId`, 0, MAX_SCTP_STREAM_ID);
 
-	if (!Number.isInteger(streamId) || streamId < 0 || streamId > MAX_SCTP_STREAM_ID) {
-		throw new TypeError(`${field}.streamId must be an integer in 0..${MAX_SCTP_STREAM_ID}`);
-	}
-
-	for (const [name, value] of [
-		['maxPacketLifeTime', maxPacketLifeTime],
-		['maxRetransmits', maxRetransmits],
-	] as const) {
-		if (
-			value !== undefined &&
-			(typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_UINT16)
-		) {
-			throw new TypeError(`${field}.${name} must be an integer in 0..${MAX_UINT16}`);
+	for (const name of ['maxPacketLifeTime', 'maxRetransmits'] as const) {
+		if (params[name] !== undefined) {
+			validateInteger(params[name], `${field}.${name}`, 0, MAX_UINT16);
 		}
 	}
 }
@@ -174,9 +162,9 @@ export function normalizeMessage(
 		} else {
 			resolvedPpid = message.length > 0 ? 53 : 57;
 		}
-	} else if (typeof ppid !== 'number' || !Number.isInteger(ppid) || ppid < 0 || ppid > MAX_UINT32) {
-		throw new TypeError(`ppid must be an integer in 0..${MAX_UINT32}`);
 	} else {
+		validateInteger(ppid, 'ppid', 0, MAX_UINT32);
+
 		resolvedPpid = ppid;
 	}
 

@@ -37,7 +37,6 @@ public:
 	static void AdvanceTimers(uint32_t elapsedMs);
 	// nullptr once unregistered.
 	static Sender* GetSender(uintptr_t id);
-	static size_t GetSenderCount();
 };
 
 #endif

@@ -143,8 +143,3 @@ DepUsrSCTP::Sender* DepUsrSCTP::GetSender(uintptr_t id)
 
 	return it == Senders.end() ? nullptr : it->second;
 }
-
-size_t DepUsrSCTP::GetSenderCount()
-{
-	return Senders.size();
-}

@@ -7,6 +7,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as mediasoup from '../';
 import type { Router, Worker } from '../types';
+import { waitUntil } from './helpers/media-tools';
 
 const LOCALHOST = '127.0.0.1';
 // Datagrams per kind and target; bounded so the test stops by itself.
@@ -346,9 +347,7 @@ test('hostile SCTP packets leave SCTP transports and the worker working', async 
 		sink.once('message', message => resolve(message.toString()))
 	);
 
-	while (pipeA.sctpState !== 'connected') {
-		await new Promise(resolve => setTimeout(resolve, 20));
-	}
+	await waitUntil(() => pipeA.sctpState === 'connected', 20000, 'the fresh pipes connected');
 
 	dataProducer.send('still alive');
 

@@ -333,21 +333,20 @@ function expectSameSequence(
 }
 
 /**
- * Same messages, any order (unordered channels).
+ * Matches received digests against expected ones, each expected message
+ * usable once: what is left of the expected ones, and what matched none.
  */
-function expectSameMessages(
+function matchMessages(
 	received: DataMessageDigest[],
-	expected: DataMessageDigest[],
-	what: string
-): void {
+	expected: DataMessageDigest[]
+): { missing: number; unexpected: DataMessageDigest[] } {
 	const key = (d: DataMessageDigest): string => `${d.binary ? 'b' : 's'}:${d.size}:${d.hash}`;
 	const left = new Map<string, number>();
+	const unexpected: DataMessageDigest[] = [];
 
 	for (const digest of expected) {
 		left.set(key(digest), (left.get(key(digest)) ?? 0) + 1);
 	}
-
-	const unexpected: DataMessageDigest[] = [];
 
 	for (const digest of received) {
 		const n = left.get(key(digest)) ?? 0;
@@ -359,7 +358,18 @@ function expectSameMessages(
 		}
 	}
 
-	const missing = [...left.values()].reduce((sum, n) => sum + n, 0);
+	return { missing: [...left.values()].reduce((sum, n) => sum + n, 0), unexpected };
+}
+
+/**
+ * Same messages, any order (unordered channels).
+ */
+function expectSameMessages(
+	received: DataMessageDigest[],
+	expected: DataMessageDigest[],
+	what: string
+): void {
+	const { missing, unexpected } = matchMessages(received, expected);
 
 	if (unexpected.length > 0 || missing > 0) {
 		throw new Error(
@@ -378,23 +388,12 @@ function expectSubsetOfMessages(
 	expected: DataMessageDigest[],
 	what: string
 ): void {
-	const key = (d: DataMessageDigest): string => `${d.binary ? 'b' : 's'}:${d.size}:${d.hash}`;
-	const left = new Map<string, number>();
+	const { unexpected } = matchMessages(received, expected);
 
-	for (const digest of expected) {
-		left.set(key(digest), (left.get(key(digest)) ?? 0) + 1);
-	}
-
-	for (const digest of received) {
-		const n = left.get(key(digest)) ?? 0;
-
-		if (n === 0) {
-			throw new Error(
-				`${what}: received a message that was not sent, or twice: ${describeDigest(digest)}`
-			);
-		}
-
-		left.set(key(digest), n - 1);
+	if (unexpected.length > 0) {
+		throw new Error(
+			`${what}: received a message that was not sent, or twice: ${describeDigest(unexpected[0])}`
+		);
 	}
 }
 

@@ -23,6 +23,7 @@ import type {
 } from '../types';
 import type { InteropApi } from './fixtures/interop-client/api';
 import { launchBrowser } from './helpers/browser';
+import { sleep, waitUntil } from './helpers/media-tools';
 import { InteropServer } from './helpers/interopServer';
 import { createTestNetwork } from './helpers/netns';
 import { addRandomUdpLoss, hasNft } from './helpers/netnsLoss';
@@ -51,20 +52,8 @@ afterEach(async () => {
 	}
 }, TEST_TIMEOUT);
 
-function sleep(ms: number): Promise<void> {
-	return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-	const deadline = Date.now() + WAIT_MS;
-
-	while (!(await predicate())) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await sleep(50);
-	}
+function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+	return waitUntil(check, WAIT_MS, what);
 }
 
 type Call = {

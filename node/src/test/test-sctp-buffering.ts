@@ -5,6 +5,7 @@
 
 import * as mediasoup from '../';
 import type { DataConsumer, DataProducer, PipeTransport, Router, Worker } from '../types';
+import { waitUntil } from './helpers/media-tools';
 
 const TEST_TIMEOUT = 60000;
 // Longest wait for something expected to happen (not a performance figure).
@@ -16,16 +17,8 @@ afterEach(() => {
 	worker?.close();
 });
 
-async function waitFor(predicate: () => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + WAIT_MS;
-
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await new Promise(resolve => setTimeout(resolve, 20));
-	}
+function waitFor(check: () => boolean, what: string): Promise<void> {
+	return waitUntil(check, WAIT_MS, what);
 }
 
 async function setup(sctpSendBufferSize?: number): Promise<{

@@ -73,6 +73,11 @@ namespace RTC
 
 	private:
 		bool IsActive() const { return !this->paused && !this->dataProducerPaused; }
+		// The association's (0 without SCTP).
+		uint32_t GetBufferedAmount() const
+		{
+			return this->sctpAssociation ? this->sctpAssociation->GetBufferedAmount() : 0u;
+		}
 		bool PassesSubchannels(const DataProducer::Message& message) const;
 		// Sends on the SCTP stream; tells the application when the buffer is
 		// full. Throws MediaSoupError when `throwOnFailure` and it was not sent.

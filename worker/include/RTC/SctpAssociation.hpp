@@ -79,6 +79,11 @@ namespace RTC
 		};
 
 	public:
+		// RFC 8841: the SCTP port of WebRTC and of SDP offers without one; ours
+		// at both ends.
+		static constexpr uint16_t Port{ 5000u };
+
+	public:
 		// Whether a datagram is an SCTP packet (common header with port 5000 at
 		// both ends, RFC 8841), which RTP, RTCP, STUN and DTLS never are.
 		static bool IsSctp(const uint8_t* data, size_t len);
@@ -124,6 +129,8 @@ namespace RTC
 
 	private:
 		void SetState(State newState);
+		// Asks usrsctp to reset our outgoing stream; false if it could not.
+		bool SendStreamReset(uint16_t streamId);
 		void OnAssociationChange(uint16_t sacState, uint16_t outboundStreams, uint16_t inboundStreams);
 		void OnStreamReset(uint16_t flags, const uint16_t* streams, size_t count);
 

@@ -255,8 +255,6 @@ namespace RTC
 		std::unordered_map<uint16_t, DataProducer*> mapStreamIdDataProducer;
 		uint32_t sctpDefaultBufferedAmountLowThreshold{ 1024u };
 		bool isDataChannel{ false };
-		// Messages on streams with no DataProducer.
-		uint64_t sctpMessagesWithoutDataProducer{ 0u };
 		// How received packets find their producer: by SSRC, else MID, else RID.
 		std::unordered_map<uint32_t, Producer*> mapSsrcProducer;
 		std::unordered_map<std::string, Producer*> mapMidProducer;

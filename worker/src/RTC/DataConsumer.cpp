@@ -172,7 +172,7 @@ namespace RTC
 			sctpStreamParameters,
 			builder.CreateString(this->label),
 			builder.CreateString(this->protocol),
-			this->sctpAssociation ? this->sctpAssociation->GetBufferedAmount() : 0u,
+			GetBufferedAmount(),
 			this->bufferedAmountLowThreshold,
 			this->paused,
 			this->dataProducerPaused,
@@ -202,7 +202,7 @@ namespace RTC
           this->protocol.c_str(),
           this->messagesSent,
           this->bytesSent,
-          this->sctpAssociation ? this->sctpAssociation->GetBufferedAmount() : 0u);
+          GetBufferedAmount());
 
 				request->Accept(FBS::Response::Body::DataConsumer_GetStatsResponse, stats);
 
@@ -230,8 +230,8 @@ namespace RTC
 			case FBS::Request::Method::DATACONSUMER_GET_BUFFERED_AMOUNT:
 			{
 				auto& builder = request->GetBufferBuilder();
-				auto response = FBS::DataConsumer::CreateGetBufferedAmountResponse(
-					builder, this->sctpAssociation ? this->sctpAssociation->GetBufferedAmount() : 0u);
+				auto response =
+					FBS::DataConsumer::CreateGetBufferedAmountResponse(builder, GetBufferedAmount());
 
 				request->Accept(FBS::Response::Body::DataConsumer_GetBufferedAmountResponse, response);
 

@@ -18,8 +18,6 @@ namespace RTC
 {
 	namespace
 	{
-		// RFC 8841: the SCTP port of WebRTC and of SDP offers without one.
-		constexpr uint16_t SctpPort{ 5000u };
 		// SCTP packets travel inside DTLS records or UDP datagrams over paths
 		// whose MTU nobody discovers: 1200 bytes fit any (RFC 8261 section 5).
 		constexpr uint32_t PathMtu{ 1200u };
@@ -112,8 +110,8 @@ namespace RTC
 
 	bool SctpAssociation::IsSctp(const uint8_t* data, size_t len)
 	{
-		return len >= MinSctpPacketLength && Utils::Byte::Get2Bytes(data, 0) == SctpPort &&
-					 Utils::Byte::Get2Bytes(data, 2) == SctpPort;
+		return len >= MinSctpPacketLength && Utils::Byte::Get2Bytes(data, 0) == Port &&
+					 Utils::Byte::Get2Bytes(data, 2) == Port;
 	}
 
 	SctpAssociation::SctpAssociation(Listener* listener, const Options& options)
@@ -240,7 +238,7 @@ namespace RTC
 			};
 
 			local.sconn_family = AF_CONN;
-			local.sconn_port   = htons(SctpPort);
+			local.sconn_port   = htons(Port);
 			local.sconn_addr   = reinterpret_cast<void*>(this->id);
 
 			if (usrsctp_bind(this->socket, reinterpret_cast<struct sockaddr*>(&local), sizeof(local)) < 0)
@@ -277,7 +275,7 @@ namespace RTC
 		};
 
 		peer.sconn_family = AF_CONN;
-		peer.sconn_port   = htons(SctpPort);
+		peer.sconn_port   = htons(Port);
 		peer.sconn_addr   = reinterpret_cast<void*>(this->id);
 
 		SetState(State::CONNECTING);
@@ -382,9 +380,21 @@ namespace RTC
 
 	void SctpAssociation::ResetStream(uint16_t streamId)
 	{
+		// Remembered, so the peer's answering reset is not answered again.
+		if (
+			SendStreamReset(streamId) &&
+			std::find(this->resettingStreams.begin(), this->resettingStreams.end(), streamId) ==
+				this->resettingStreams.end())
+		{
+			this->resettingStreams.push_back(streamId);
+		}
+	}
+
+	bool SctpAssociation::SendStreamReset(uint16_t streamId)
+	{
 		if (this->state != State::CONNECTED)
 		{
-			return;
+			return false;
 		}
 
 		// A struct with a flexible array of one stream id.
@@ -403,15 +413,10 @@ namespace RTC
 		{
 			MS_WARN_TAG(sctp, "resetting stream %" PRIu16 " failed: %s", streamId, std::strerror(errno));
 
-			return;
+			return false;
 		}
 
-		if (
-			std::find(this->resettingStreams.begin(), this->resettingStreams.end(), streamId) ==
-			this->resettingStreams.end())
-		{
-			this->resettingStreams.push_back(streamId);
-		}
+		return true;
 	}
 
 	void SctpAssociation::OnUsrSctpSendPacket(const uint8_t* data, size_t len)
@@ -668,9 +673,8 @@ namespace RTC
 				continue;
 			}
 
-			ResetStream(streamId);
 			// The peer started this one: no answer of theirs to wait for.
-			std::erase(this->resettingStreams, streamId);
+			SendStreamReset(streamId);
 		}
 	}
 } // namespace RTC

@@ -373,8 +373,6 @@ namespace RTC
 
 		if (it == this->mapStreamIdDataProducer.end())
 		{
-			++this->sctpMessagesWithoutDataProducer;
-
 			MS_DEBUG_TAG(
 				sctp, "message on SCTP stream %" PRIu16 " with no DataProducer, dropped", streamId);
 
@@ -1024,7 +1022,7 @@ namespace RTC
 
 			sctpParameters = FBS::SctpParameters::CreateSctpParameters(
 				builder,
-				5000u,
+				SctpAssociation::Port,
 				options.os,
 				options.mis,
 				static_cast<uint32_t>(options.maxReceiveMessageSize),
