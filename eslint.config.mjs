@@ -17,7 +17,7 @@ export default tsEslint.config(
 	},
 	eslint.configs.recommended,
 	{
-		files: ['**/*.mjs', '**/*.js'],
+		files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
 		languageOptions: {
 			globals: { ...globals.node },
 		},

@@ -19,6 +19,9 @@ const FBS_DIR = path.join(WORKER_DIR, 'fbs');
 const TS_FBS_DIR = path.join(ROOT, 'node', 'src', 'fbs');
 const CACHE_DIR = path.join(ROOT, '.cache');
 const SUMMARY_FILE = path.join(CACHE_DIR, 'test-summary.json');
+// The published package ships neither the worker's unit tests nor its fuzzers
+// (package.json "files"): a clone has them, an installed package does not.
+const HAS_WORKER_TESTS = fs.existsSync(path.join(WORKER_DIR, 'test', 'src'));
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
@@ -30,12 +33,13 @@ const SYSTEM_DEPS = [
 	{ pkgConfig: 'libsrtp2', debian: 'libsrtp2-dev' },
 	{ pkgConfig: 'usrsctp', debian: 'libusrsctp-dev' },
 	{ pkgConfig: 'flatbuffers', debian: 'libflatbuffers-dev' },
-	{ pkgConfig: 'catch2', debian: 'catch2' },
 	{ program: 'flatc', debian: 'flatbuffers-compiler' },
 	{ program: 'cmake', debian: 'cmake' },
 	{ program: 'ninja', debian: 'ninja-build' },
 	{ program: 'g++', debian: 'g++' },
 ];
+// Needed only to build the worker's unit tests (a clone, not the package).
+const WORKER_TEST_SYSTEM_DEPS = [{ pkgConfig: 'catch2', debian: 'catch2' }];
 // Needed only by the tests: the browser of the interop tests and iproute2
 // for their private network namespaces; FFmpeg (with ffprobe) and GStreamer
 // for the plain-RTP interop tests (one element of each plugin set the tests
@@ -67,18 +71,39 @@ const BENCH_SYSTEM_DEPS = [{ program: 'cc', debian: 'gcc' }];
 const LINT_SYSTEM_DEPS = [{ program: 'clang-format', debian: 'clang-format' }];
 
 const tasks = {
+	// Runs when an application installs the package (and on `npm install` in a
+	// clone). It builds the worker binary and nothing else: the package ships
+	// its TypeScript compiled, and no devDependency is needed. It never
+	// installs system packages: it stops with the apt-get line to run.
 	postinstall: async () => {
-		await ensureSystemDeps(SYSTEM_DEPS);
-		await buildWorker();
-		await buildTypeScript();
+		if (process.env.MEDIASOUP_WORKER_BIN) {
+			console.log(
+				`npm-scripts: MEDIASOUP_WORKER_BIN is set (${process.env.MEDIASOUP_WORKER_BIN}), not building the worker`
+			);
+		} else {
+			await ensureSystemDeps(SYSTEM_DEPS, { install: false });
+			await buildWorker({ targets: ['mediasoup-worker'] });
+
+			// In an installed package the objects are only disk space.
+			if (!HAS_WORKER_TESTS) {
+				fs.rmSync(path.join(OUT_DIR, 'build'), { recursive: true, force: true });
+			}
+		}
+
+		// A clone installed with scripts has no node/lib yet (and has tsc).
+		if (!fs.existsSync(path.join(ROOT, 'node', 'lib', 'index.js'))) {
+			await buildTypeScript();
+		}
 	},
 	'typescript:build': async () => {
 		await ensureNodeModules();
 		await buildTypeScript();
 	},
 	'worker:build': async () => {
-		await ensureSystemDeps(SYSTEM_DEPS);
-		await buildWorker();
+		await ensureSystemDeps(
+			HAS_WORKER_TESTS ? [...SYSTEM_DEPS, ...WORKER_TEST_SYSTEM_DEPS] : SYSTEM_DEPS
+		);
+		await buildWorker({ tests: HAS_WORKER_TESTS });
 	},
 	flatc: async () => {
 		await ensureSystemDeps(SYSTEM_DEPS);
@@ -86,8 +111,8 @@ const tasks = {
 	},
 	test: async () => {
 		await ensureNodeModules();
-		await ensureSystemDeps([...SYSTEM_DEPS, ...TEST_SYSTEM_DEPS]);
-		await buildWorker();
+		await ensureSystemDeps([...SYSTEM_DEPS, ...WORKER_TEST_SYSTEM_DEPS, ...TEST_SYSTEM_DEPS]);
+		await buildWorker({ tests: true });
 		await buildTypeScript();
 		fs.rmSync(SUMMARY_FILE, { force: true });
 
@@ -101,8 +126,8 @@ const tasks = {
 		}
 	},
 	'test:worker': async () => {
-		await ensureSystemDeps(SYSTEM_DEPS);
-		await buildWorker();
+		await ensureSystemDeps([...SYSTEM_DEPS, ...WORKER_TEST_SYSTEM_DEPS]);
+		await buildWorker({ tests: true });
 
 		if (!(await testWorker())) {
 			process.exitCode = 1;
@@ -120,8 +145,13 @@ const tasks = {
 		}
 	},
 	'test:sanitizers': async () => {
-		await ensureSystemDeps(SYSTEM_DEPS);
-		await buildWorker({ outDir: SANITIZE_OUT_DIR, buildType: 'Debug', sanitize: true });
+		await ensureSystemDeps([...SYSTEM_DEPS, ...WORKER_TEST_SYSTEM_DEPS]);
+		await buildWorker({
+			outDir: SANITIZE_OUT_DIR,
+			buildType: 'Debug',
+			sanitize: true,
+			tests: true,
+		});
 
 		const ok = runCatch2(
 			path.join(SANITIZE_OUT_DIR, 'mediasoup-worker-test'),
@@ -330,10 +360,10 @@ function missingSystemDeps(deps) {
 
 /**
  * Checks the system build dependencies; installs the missing ones with
- * apt-get when running as root on Debian/Ubuntu, otherwise stops with the
- * exact command to run.
+ * apt-get when running as root on Debian/Ubuntu (unless `install: false`),
+ * otherwise stops with the exact command to run.
  */
-async function ensureSystemDeps(deps) {
+async function ensureSystemDeps(deps, { install = true } = {}) {
 	let missing = missingSystemDeps(deps);
 
 	if (missing.length > 0 && !commandExists('pkg-config')) {
@@ -348,9 +378,9 @@ async function ensureSystemDeps(deps) {
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	const isDebian = fs.existsSync('/etc/debian_version') && commandExists('apt-get');
 
-	if (!isRoot || !isDebian) {
+	if (!install || !isRoot || !isDebian) {
 		throw new Error(
-			`missing system build dependencies (${missing.map(depName).join(', ')}); install them with:\n\n  sudo apt-get install -y ${packages.join(' ')}\n`
+			`missing system build dependencies (${missing.map(depName).join(', ')}); install them with:\n\n  ${isRoot ? '' : 'sudo '}apt-get install -y ${packages.join(' ')}\n`
 		);
 	}
 
@@ -395,13 +425,22 @@ async function ensureNodeModules() {
 }
 
 /**
- * Configures (once) and builds the worker with CMake + Ninja. Ninja rebuilds
- * only what is out of date.
+ * Configures and builds the worker with CMake + Ninja; Ninja rebuilds only
+ * what is out of date. `tests: true` makes sure the unit tests are configured
+ * (a build directory configured without them is reconfigured); `targets`
+ * limits what is built (default: everything configured).
  */
-async function buildWorker({ outDir = OUT_DIR, buildType = BUILD_TYPE, sanitize = false } = {}) {
+async function buildWorker({
+	outDir = OUT_DIR,
+	buildType = BUILD_TYPE,
+	sanitize = false,
+	tests = false,
+	targets = [],
+} = {}) {
 	const buildDir = path.join(outDir, 'build');
+	const configured = fs.existsSync(path.join(buildDir, 'build.ninja'));
 
-	if (!fs.existsSync(path.join(buildDir, 'build.ninja'))) {
+	if (!configured || (tests && !cmakeCacheHas(buildDir, 'MEDIASOUP_BUILD_TESTS:BOOL=ON'))) {
 		run('cmake', [
 			'-S',
 			WORKER_DIR,
@@ -412,12 +451,19 @@ async function buildWorker({ outDir = OUT_DIR, buildType = BUILD_TYPE, sanitize 
 			`-DCMAKE_BUILD_TYPE=${buildType === 'Debug' ? 'Debug' : 'RelWithDebInfo'}`,
 			`-DMEDIASOUP_OUTPUT_DIR=${outDir}`,
 			`-DMEDIASOUP_SANITIZE=${sanitize ? 'ON' : 'OFF'}`,
+			`-DMEDIASOUP_BUILD_TESTS=${tests ? 'ON' : 'OFF'}`,
 		]);
 	}
 
 	const jobs = String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
 
-	run('ninja', ['-C', buildDir, '-j', jobs]);
+	run('ninja', ['-C', buildDir, '-j', jobs, ...targets]);
+}
+
+function cmakeCacheHas(buildDir, line) {
+	const cacheFile = path.join(buildDir, 'CMakeCache.txt');
+
+	return fs.existsSync(cacheFile) && fs.readFileSync(cacheFile, 'utf8').split('\n').includes(line);
 }
 
 /**
