@@ -73,10 +73,6 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 	// Last lines the worker wrote to stderr, to explain a failed start.
 	#stderrTail = '';
 	#killTimer?: NodeJS.Timeout;
-	readonly #onProcessSignal = (): void => {
-		logger.debug('parent process signal received, closing the worker');
-		this.close();
-	};
 
 	/**
 	 * Spawns the worker process. Settings must have been validated by the
@@ -162,14 +158,22 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 
 		this.#child.on('exit', (code, signal) => this.#onChildExit(code, signal));
 
-		this.#child.on('error', error => {
+		this.#child.on('error', (error: NodeJS.ErrnoException) => {
 			if (!this.#spawnDone) {
 				this.#spawnDone = true;
 
 				logger.error(`worker process failed [pid:${this.#pid}]: ${error.message}`);
 
 				this.#close();
-				this.emit('@failure', error);
+
+				// Node's own error carries errno, syscall, spawnargs...: give the
+				// application one of ours, naming the executable.
+				this.emit(
+					'@failure',
+					new Error(
+						`cannot run the worker executable '${workerBin}': ${error.code ?? error.message}`
+					)
+				);
 			} else {
 				logger.error(`worker process error [pid:${this.#pid}]: ${error.message}`);
 			}
@@ -194,8 +198,6 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 				}
 			}
 		});
-
-		addProcessSignalListener(this.#onProcessSignal);
 	}
 
 	get pid(): number {
@@ -471,8 +473,6 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 	#close(): void {
 		this.#closed = true;
 
-		removeProcessSignalListener(this.#onProcessSignal);
-
 		this.#channel.close();
 
 		// Routers first (their transports get routerclose), then WebRtcServers.
@@ -617,8 +617,11 @@ export function validateWorkerSettings(settings: unknown): void {
 			continue;
 		}
 
-		if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-			throw new TypeError(`wrong settings: ${name} must be an integer in 1..65535`);
+		// As mediasoup, the range may start at 0 (port 0 itself is never bound).
+		const min = name === 'rtcMinPort' ? 0 : 1;
+
+		if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 65535) {
+			throw new TypeError(`wrong settings: ${name} must be an integer in ${min}..65535`);
 		}
 	}
 
@@ -651,40 +654,4 @@ export function validateWorkerSettings(settings: unknown): void {
 
 function isStringArray(value: unknown): value is WorkerLogTag[] {
 	return Array.isArray(value) && value.every(item => typeof item === 'string');
-}
-
-// One SIGINT and one SIGTERM listener on the process for all live workers
-// (instead of one each, which would trip Node's max-listeners warning with
-// more than ten workers); each worker closes on the first of them.
-const processSignalListeners: Set<() => void> = new Set();
-
-function onProcessSignal(): void {
-	process.off('SIGINT', onProcessSignal);
-	process.off('SIGTERM', onProcessSignal);
-
-	for (const listener of [...processSignalListeners]) {
-		listener();
-	}
-
-	processSignalListeners.clear();
-}
-
-function addProcessSignalListener(listener: () => void): void {
-	if (processSignalListeners.size === 0) {
-		process.once('SIGINT', onProcessSignal);
-		process.once('SIGTERM', onProcessSignal);
-	}
-
-	processSignalListeners.add(listener);
-}
-
-function removeProcessSignalListener(listener: () => void): void {
-	if (!processSignalListeners.delete(listener)) {
-		return;
-	}
-
-	if (processSignalListeners.size === 0) {
-		process.off('SIGINT', onProcessSignal);
-		process.off('SIGTERM', onProcessSignal);
-	}
 }

@@ -223,7 +223,8 @@ export function generateRouterRtpCapabilities(
 		const payloadType = freePayloadTypes.shift();
 
 		if (payloadType === undefined) {
-			throw new Error('no dynamic RTP payload types left');
+			// The reference's wording, which applications may match.
+			throw new Error('cannot allocate more dynamic codec payload types');
 		}
 
 		return payloadType;

@@ -12,7 +12,9 @@ Settings::Configuration Settings::configuration;
 
 namespace
 {
-	uint16_t ParsePort(std::string_view name, std::string_view value)
+	// `minimum` is 0 for rtcMinPort: mediasoup accepts it as the lower bound of
+	// the range (port 0 itself is never bound, see PortManager).
+	uint16_t ParsePort(std::string_view name, std::string_view value, uint32_t minimum)
 	{
 		uint32_t port{ 0u };
 		const auto* end   = value.data() + value.size();
@@ -28,13 +30,14 @@ namespace
 				name.data());
 		}
 
-		if (port < 1u || port > 65535u)
+		if (port < minimum || port > 65535u)
 		{
 			MS_THROW_TYPE_ERROR(
-				"invalid value %u for %.*s: must be in 1..65535",
+				"invalid value %u for %.*s: must be in %u..65535",
 				port,
 				static_cast<int>(name.size()),
-				name.data());
+				name.data(),
+				minimum);
 		}
 
 		return static_cast<uint16_t>(port);
@@ -77,11 +80,11 @@ Settings::Configuration Settings::Parse(const std::vector<std::string_view>& arg
 		}
 		else if (name == "rtcMinPort")
 		{
-			config.rtcMinPort = ParsePort(name, value);
+			config.rtcMinPort = ParsePort(name, value, 0u);
 		}
 		else if (name == "rtcMaxPort")
 		{
-			config.rtcMaxPort = ParsePort(name, value);
+			config.rtcMaxPort = ParsePort(name, value, 1u);
 		}
 		else if (name == "dtlsCertificateFile")
 		{

@@ -28,9 +28,11 @@ Worker::Worker(Channel::ChannelSocket* channel, std::unique_ptr<RTC::DtlsCertifi
 		return it != this->mapWebRtcServers.end() ? it->second.get() : nullptr;
 	};
 
-	// Node asks us to close through the channel (or closes it); SIGTERM is the
-	// polite way for anything else.
+	// Node asks us to close through the channel (or closes it). SIGINT (a
+	// Ctrl-C reaching the whole process group) and SIGTERM close the worker
+	// too, as mediasoup's worker does; Node then reports it as died.
 	this->signalHandle = std::make_unique<SignalHandle>(this);
+	this->signalHandle->AddSignal(SIGINT, "INT");
 	this->signalHandle->AddSignal(SIGTERM, "TERM");
 
 	MS_DEBUG_TAG(info, "worker ready [pid:%d]", static_cast<int>(getpid()));

@@ -26,10 +26,9 @@ static constexpr int ProducerChannelFd{ 4 };
 int main(int argc, char* argv[])
 {
 	// Signals that must not kill a worker: a closed socket (SIGPIPE), the
-	// terminal going away, stray timers and user signals. SIGINT is Node's to
-	// handle (it closes its workers); a worker must not die on a Ctrl-C sent to
-	// the whole process group.
-	for (const int signum : { SIGPIPE, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, SIGINT })
+	// terminal going away, stray timers and user signals. SIGINT and SIGTERM
+	// are handled by the Worker, which closes itself and exits.
+	for (const int signum : { SIGPIPE, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2 })
 	{
 		std::signal(signum, SIG_IGN);
 	}

@@ -567,6 +567,61 @@ describe('WebRtcServer', () => {
 		expect(transport.iceCandidates[0].ip).toBe('media.example.org');
 	});
 
+	test('exposeInternalIp adds the internal IP candidate after each announced one', async () => {
+		const server = await worker.createWebRtcServer({
+			listenInfos: [
+				{
+					protocol: 'udp',
+					ip: '127.0.0.1',
+					announcedAddress: '192.0.2.10',
+					exposeInternalIp: true,
+				},
+				{
+					protocol: 'tcp',
+					ip: '127.0.0.1',
+					announcedAddress: '192.0.2.20',
+					exposeInternalIp: true,
+				},
+				// Without announcedAddress there is nothing more to expose.
+				{ protocol: 'udp', ip: '127.0.0.1', exposeInternalIp: true },
+			],
+		});
+		const router = await worker.createRouter();
+		const summary = (transport: mediasoup.types.WebRtcTransport): unknown[][] =>
+			transport.iceCandidates.map(c => [c.protocol, c.ip, c.address, c.tcpType ?? null]);
+
+		const tcpOnly = await router.createWebRtcTransport({ webRtcServer: server, enableUdp: false });
+
+		expect(summary(tcpOnly)).toEqual([
+			['tcp', '192.0.2.20', '192.0.2.20', 'passive'],
+			['tcp', '127.0.0.1', '127.0.0.1', 'passive'],
+		]);
+
+		const both = await router.createWebRtcTransport({ webRtcServer: server });
+		const candidates = both.iceCandidates;
+
+		expect(summary(both)).toEqual([
+			['udp', '192.0.2.10', '192.0.2.10', null],
+			['udp', '127.0.0.1', '127.0.0.1', null],
+			['tcp', '192.0.2.20', '192.0.2.20', 'passive'],
+			['tcp', '127.0.0.1', '127.0.0.1', 'passive'],
+			['udp', '127.0.0.1', '127.0.0.1', null],
+		]);
+
+		// Each internal candidate: the same socket, 1000 below its announced one.
+		for (const i of [0, 2]) {
+			expect(candidates[i + 1].port).toBe(candidates[i].port);
+			expect(candidates[i].priority - candidates[i + 1].priority).toBe(1000);
+		}
+
+		for (let i = 1; i < candidates.length; ++i) {
+			expect(candidates[i - 1].priority).toBeGreaterThan(candidates[i].priority);
+		}
+
+		// Different addresses, different foundations (RFC 8445 5.1.1.3).
+		expect(new Set(candidates.map(c => c.foundation)).size).toBe(candidates.length);
+	});
+
 	test('restartIce() adds a username fragment in the dump', async () => {
 		const router = await worker.createRouter();
 		const transport = await router.createWebRtcTransport({ webRtcServer });

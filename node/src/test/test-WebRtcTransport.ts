@@ -341,6 +341,40 @@ describe('createWebRtcTransport()', () => {
 		expect(dump.iceSelectedTuple).toBeUndefined();
 	});
 
+	test('exposeInternalIp on a TCP listen info adds a passive internal candidate', async () => {
+		const transport = await router.createWebRtcTransport({
+			listenInfos: [
+				{
+					protocol: 'tcp',
+					ip: '127.0.0.1',
+					announcedAddress: ANNOUNCED_IP,
+					exposeInternalIp: true,
+				},
+				{
+					protocol: 'udp',
+					ip: '127.0.0.1',
+					announcedAddress: ANNOUNCED_IP,
+					exposeInternalIp: true,
+				},
+			],
+		});
+		const candidates = transport.iceCandidates;
+
+		expect(candidates.map(c => [c.protocol, c.address, c.tcpType ?? null])).toEqual([
+			['tcp', ANNOUNCED_IP, 'passive'],
+			['tcp', '127.0.0.1', 'passive'],
+			['udp', ANNOUNCED_IP, null],
+			['udp', '127.0.0.1', null],
+		]);
+
+		for (const i of [0, 2]) {
+			expect(candidates[i + 1].port).toBe(candidates[i].port);
+			expect(candidates[i].priority - candidates[i + 1].priority).toBe(1000);
+		}
+
+		// The dump reports the same candidates.
+		expect((await transport.dump()).iceCandidates).toEqual(candidates);
+	});
 	test('getters return fresh clones', async () => {
 		const transport = await router.createWebRtcTransport(udpListenInfos());
 

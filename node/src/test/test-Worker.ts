@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as mediasoup from '../';
 import { WorkerImpl } from '../Worker';
@@ -12,6 +13,8 @@ const PKG_ROOT = path.join(__dirname, '..', '..', '..');
 const DATA_DIR = path.join(PKG_ROOT, 'worker', 'test', 'data');
 const CERT_FILE = path.join(DATA_DIR, 'dtls-cert.pem');
 const KEY_FILE = path.join(DATA_DIR, 'dtls-key.pem');
+// The built library (typescript:build), for host processes spawned by tests.
+const LIB_INDEX = path.join(PKG_ROOT, 'node', 'lib', 'index.js');
 
 const mediaCodecs: RouterRtpCodecCapability[] = [
 	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
@@ -20,6 +23,7 @@ const mediaCodecs: RouterRtpCodecCapability[] = [
 
 const workers = new Set<Worker>();
 const pids = new Set<number>();
+const hosts = new Set<ChildProcess>();
 let baselineSigint: number;
 let baselineSigterm: number;
 
@@ -34,6 +38,15 @@ afterEach(() => {
 	}
 
 	workers.clear();
+
+	// A host process a failed test left running.
+	for (const host of hosts) {
+		if (host.exitCode === null && host.signalCode === null) {
+			host.kill('SIGKILL');
+		}
+	}
+
+	hosts.clear();
 });
 
 afterAll(async () => {
@@ -103,6 +116,65 @@ async function waitForEvent<T extends unknown[] = unknown[]>(
 function expectNoProcessSignalListenerLeak(): void {
 	expect(process.listenerCount('SIGINT')).toBe(baselineSigint);
 	expect(process.listenerCount('SIGTERM')).toBe(baselineSigterm);
+}
+
+type HostProcess = {
+	child: ChildProcess;
+	// The first line the script printed, parsed as JSON.
+	report: Promise<Record<string, unknown>>;
+	exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+/**
+ * Runs `body` in a separate Node process (an application using the built
+ * library as `mediasoup`); it reports through `report(object)`.
+ */
+function spawnHost(body: string, { detached = false } = {}): HostProcess {
+	const script = `
+		const mediasoup = require(${JSON.stringify(LIB_INDEX)});
+		const report = object => process.stdout.write(JSON.stringify(object) + '\\n');
+		${body}
+	`;
+	const child = spawn(process.execPath, ['-e', script], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+		detached,
+	});
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve =>
+		child.once('exit', (code, signal) => resolve({ code, signal }))
+	);
+	const report = new Promise<Record<string, unknown>>((resolve, reject) => {
+		let text = '';
+
+		child.stdout!.on('data', (data: Buffer) => {
+			text += data.toString();
+
+			if (text.includes('\n')) {
+				resolve(JSON.parse(text.split('\n')[0]) as Record<string, unknown>);
+			}
+		});
+		void exited.then(({ code, signal }) =>
+			reject(new Error(`host process exited before reporting [code:${code}, signal:${signal}]`))
+		);
+	});
+
+	hosts.add(child);
+
+	return { child, report, exited };
+}
+
+async function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+
+	try {
+		return await Promise.race([
+			promise,
+			new Promise<never>((_resolve, reject) => {
+				timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), timeoutMs);
+			}),
+		]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 describe('createWorker()', () => {
@@ -276,8 +348,12 @@ describe('createWorker()', () => {
 	});
 
 	test.each<[string, string, RegExp]>([
-		['nonexistent', '/nonexistent/dir/mediasoup-worker', /ENOENT/],
-		['not executable', path.join(PKG_ROOT, 'package.json'), /EACCES/],
+		[
+			'nonexistent',
+			'/nonexistent/dir/mediasoup-worker',
+			/'\/nonexistent\/dir\/mediasoup-worker'.*ENOENT/,
+		],
+		['not executable', path.join(PKG_ROOT, 'package.json'), /package\.json'.*EACCES/],
 		['exiting at once', '/bin/false', /code:1/],
 	])('workerBin %s rejects Error and emits no newworker', async (_name, workerBin, message) => {
 		const onNewWorker = jest.fn();
@@ -291,9 +367,11 @@ describe('createWorker()', () => {
 			);
 
 			expect(error).toBeDefined();
-			// Errors made by Node internals belong to another realm under Jest.
-			expect(Object.prototype.toString.call(error)).toBe('[object Error]');
+			// One of ours: not Node's spawn error with its errno, syscall, spawnargs...
+			expect(error).toBeInstanceOf(Error);
+			expect(error!.constructor).toBe(Error);
 			expect(error!.name).toBe('Error');
+			expect(Object.keys(error!)).toEqual([]);
 			expect(error!.message).toMatch(message);
 		} finally {
 			mediasoup.observer.off('newworker', onNewWorker);
@@ -303,34 +381,120 @@ describe('createWorker()', () => {
 		expectNoProcessSignalListenerLeak();
 	});
 
-	test('registers parent SIGINT/SIGTERM listeners that close it', async () => {
-		const before = process.listeners('SIGTERM');
-		const worker = await createWorker();
+	test('rtcMinPort 0 is accepted; port 0 itself is never handed out', async () => {
+		const worker = await createWorker({ rtcMinPort: 0, rtcMaxPort: 9999 });
+		const router = await worker.createRouter();
+		const webRtcTransport = await router.createWebRtcTransport({
+			listenInfos: [
+				{ protocol: 'udp', ip: '127.0.0.1' },
+				{ protocol: 'tcp', ip: '127.0.0.1' },
+			],
+		});
+		const plainTransport = await router.createPlainTransport({
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+		});
 
-		expect(process.listenerCount('SIGINT')).toBe(baselineSigint + 1);
-		expect(process.listenerCount('SIGTERM')).toBe(baselineSigterm + 1);
+		for (const port of [
+			...webRtcTransport.iceCandidates.map(candidate => candidate.port),
+			plainTransport.tuple.localPort,
+		]) {
+			expect(port).toBeGreaterThanOrEqual(1);
+			expect(port).toBeLessThanOrEqual(9999);
+		}
 
-		const added = process.listeners('SIGTERM').filter(listener => !before.includes(listener));
+		// [0, 1] holds a single real port: once it is taken (or refused to a
+		// non-root user), nothing else may be handed out.
+		const narrow = await createWorker({ rtcMinPort: 0, rtcMaxPort: 1 });
+		const narrowRouter = await narrow.createRouter();
+		const attempts = await Promise.allSettled(
+			[0, 1].map(() =>
+				narrowRouter.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })
+			)
+		);
+		const bound = attempts.filter(attempt => attempt.status === 'fulfilled');
 
-		expect(added).toHaveLength(1);
+		expect(bound.length).toBeLessThanOrEqual(1);
 
-		const onDied = jest.fn();
-		const onObserverClose = jest.fn();
+		for (const attempt of bound) {
+			expect(attempt.value.tuple.localPort).toBe(1);
+		}
 
-		worker.on('died', onDied);
-		worker.observer.on('close', onObserverClose);
+		for (const attempt of attempts.filter(a => a.status === 'rejected')) {
+			expect(attempt.reason).toBeInstanceOf(Error);
+			expect((attempt.reason as Error).message).toMatch(/no more available ports/);
+		}
+	});
 
-		// Simulate the parent receiving SIGTERM without signalling Jest itself.
-		(added[0] as () => void)();
+	test('adds no listener for process signals', async () => {
+		await Promise.all([createWorker(), createWorker()]);
 
-		expect(worker.closed).toBe(true);
-		expect(worker.died).toBe(false);
-		expect(onObserverClose).toHaveBeenCalledTimes(1);
 		expectNoProcessSignalListenerLeak();
+	});
+});
 
-		await waitForEvent(worker, 'subprocessclose');
+describe('the host process', () => {
+	// The application decides how it shuts down: Node's default for these
+	// signals (exit by the signal) must still apply with live Workers.
+	test.each<[NodeJS.Signals, boolean]>([
+		['SIGTERM', false],
+		// A Ctrl-C reaches the whole process group, the worker process included.
+		['SIGINT', true],
+	])('exits on %s (to its process group: %s) and leaves no worker', async (signal, toGroup) => {
+		const host = spawnHost(
+			`
+			const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+			mediasoup.createWorker().then(worker => {
+				const after = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+				report({ workerPid: worker.pid, before, after });
+				setInterval(() => {}, 1000);
+			});
+			`,
+			{ detached: toGroup }
+		);
+		const report = await withTimeout(host.report, 'host report');
+		const workerPid = report.workerPid as number;
 
-		expect(onDied).not.toHaveBeenCalled();
+		pids.add(workerPid);
+
+		expect(report.after).toEqual(report.before);
+		expect(isProcessAlive(workerPid)).toBe(true);
+
+		process.kill(toGroup ? -host.child.pid! : host.child.pid!, signal);
+
+		expect(await withTimeout(host.exited, `host exit on ${signal}`)).toEqual({
+			code: null,
+			signal,
+		});
+
+		// No orphan.
+		await waitForProcessExit(workerPid);
+	});
+
+	test('a failed createWorker() leaves nothing that keeps it running', async () => {
+		const host = spawnHost(`
+			mediasoup.createWorker({ workerBin: '/nonexistent/dir/mediasoup-worker' }).then(
+				() => report({ created: true }),
+				error =>
+					report({
+						created: false,
+						name: error.name,
+						message: error.message,
+						// Node's spawn error would carry errno, syscall, spawnargs...
+						properties: Object.keys(error),
+					})
+			);
+		`);
+		const report = await withTimeout(host.report, 'host report');
+
+		expect(report).toEqual({
+			created: false,
+			name: 'Error',
+			message: expect.stringContaining('/nonexistent/dir/mediasoup-worker'),
+			properties: [],
+		});
+
+		// Nothing open any more: the process ends by itself.
+		expect(await withTimeout(host.exited, 'host exit')).toEqual({ code: 0, signal: null });
 	});
 });
 
@@ -526,6 +690,7 @@ describe('Worker methods', () => {
 
 		expect(error).toBeInstanceOf(Error);
 		expect(error!.constructor).toBe(Error);
+		expect(error!.message).toBe('cannot allocate more dynamic codec payload types');
 		expect((await worker.dump()).routerIds).toEqual([]);
 	});
 });
@@ -692,17 +857,30 @@ describe('worker process death', () => {
 		expect(worker.died).toBe(true);
 	});
 
-	test.each(['SIGTERM'] as const)('%s sent to the worker process emits died', async signal => {
+	// SIGINT and SIGTERM make the worker close itself and exit with code 0;
+	// still not asked for by the application, so it died.
+	test.each<[NodeJS.Signals, string]>([
+		['SIGINT', 'code:0, signal:null'],
+		['SIGTERM', 'code:0, signal:null'],
+		['SIGKILL', 'code:null, signal:SIGKILL'],
+	])('%s sent to the worker process by another process emits died', async (signal, exit) => {
 		const worker = await createWorker();
 		const pid = worker.pid;
 		const router = await worker.createRouter();
-		const onRouterWorkerClose = jest.fn();
-		const onSubprocessClose = jest.fn();
-		const onObserverClose = jest.fn();
+		const webRtcServer = await worker.createWebRtcServer({
+			listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+		});
+		const events: string[] = [];
+		let stateAtDied: boolean[] = [];
 
-		router.on('workerclose', onRouterWorkerClose);
-		worker.on('subprocessclose', onSubprocessClose);
-		worker.observer.on('close', onObserverClose);
+		router.on('workerclose', () => events.push('router workerclose'));
+		webRtcServer.on('workerclose', () => events.push('webRtcServer workerclose'));
+		worker.on('died', () => {
+			stateAtDied = [worker.closed, worker.died, worker.subprocessClosed];
+			events.push('died');
+		});
+		worker.on('subprocessclose', () => events.push('subprocessclose'));
+		worker.observer.on('close', () => events.push('observer close'));
 
 		const died = waitForEvent<[Error]>(worker, 'died');
 
@@ -711,16 +889,18 @@ describe('worker process death', () => {
 		const [error] = await died;
 
 		expect(error).toBeInstanceOf(Error);
-		expect(error.message).toMatch(
-			new RegExp(`^\\[pid:${pid}, code:(null|-?\\d+), signal:(null|SIG[A-Z0-9]+)\\]$`)
-		);
-		expect(worker.closed).toBe(true);
-		expect(worker.died).toBe(true);
-		expect(worker.subprocessClosed).toBe(true);
+		expect(error.message).toBe(`[pid:${pid}, ${exit}]`);
+		expect(stateAtDied).toEqual([true, true, true]);
+		expect(events).toEqual([
+			'router workerclose',
+			'webRtcServer workerclose',
+			'died',
+			'subprocessclose',
+			'observer close',
+		]);
 		expect(router.closed).toBe(true);
-		expect(onRouterWorkerClose).toHaveBeenCalledTimes(1);
-		expect(onSubprocessClose).toHaveBeenCalledTimes(1);
-		expect(onObserverClose).toHaveBeenCalledTimes(1);
+		expect(webRtcServer.closed).toBe(true);
+		await expect(worker.dump()).rejects.toBeInstanceOf(WorkerClosedError);
 
 		await waitForProcessExit(pid);
 	});

@@ -1113,6 +1113,7 @@ describe('generateRouterRtpCapabilities()', () => {
 		expect(error).toBeInstanceOf(Error);
 		expect(error).not.toBeInstanceOf(TypeError);
 		expect(error).not.toBeInstanceOf(UnsupportedError);
+		expect(error.message).toBe('cannot allocate more dynamic codec payload types');
 	});
 
 	test('running out of payload types for the RTX codec throws Error', () => {
@@ -1130,6 +1131,7 @@ describe('generateRouterRtpCapabilities()', () => {
 
 		expect(error).toBeInstanceOf(Error);
 		expect(error).not.toBeInstanceOf(TypeError);
+		expect(error.message).toBe('cannot allocate more dynamic codec payload types');
 	});
 
 	test.each<[string, RouterRtpCodecCapability[], string]>([

@@ -35,6 +35,11 @@ namespace RTC
 		{
 			return this->announcedAddress.empty() ? this->ip : this->announcedAddress;
 		}
+		// Whether the IP is also offered, as a candidate after the announced one.
+		bool ExposesInternalIp() const
+		{
+			return this->exposeInternalIp && !this->announcedAddress.empty();
+		}
 	};
 
 	// A tuple as the channel carries it. `localAddress` is the announced one

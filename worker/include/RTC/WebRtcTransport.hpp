@@ -57,6 +57,9 @@ namespace RTC
 			TransportTuple::Protocol protocol;
 			std::string advertisedAddress;
 			uint16_t port;
+			// The listen IP, offered as a second candidate, when the listen info
+			// has exposeInternalIp and an announcedAddress; else empty.
+			std::string exposedInternalIp;
 		};
 
 		struct IceCandidate

@@ -50,7 +50,7 @@ public:
 		std::string ip;
 		// Non-zero: exactly this port.
 		uint16_t port{ 0u };
-		// Used when `port` is 0.
+		// Used when `port` is 0. A minPort of 0 means 1 (port 0 is never bound).
 		uint16_t minPort{ 10000u };
 		uint16_t maxPort{ 59999u };
 		Flags flags;
@@ -60,7 +60,7 @@ public:
 	};
 
 public:
-	// Throws MediaSoupTypeError for a bad IP or minPort > maxPort, and
+	// Throws MediaSoupTypeError for a bad IP, minPort > maxPort or maxPort 0, and
 	// MediaSoupError when the IP cannot be bound, the port is in use or no port
 	// of the range is free.
 	static uv_udp_t* BindUdp(const BindOptions& options);

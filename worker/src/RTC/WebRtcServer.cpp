@@ -40,8 +40,10 @@ namespace RTC
 				auto* uvHandle = PortManager::BindUdp(info.GetBindOptions());
 				auto socket    = std::make_unique<UdpSocketHandle>(this, uvHandle);
 
-				this->serverSockets.push_back(
-					{ TransportTuple::Protocol::UDP, info.GetAdvertisedAddress(), socket->GetLocalPort() });
+				this->serverSockets.push_back({ TransportTuple::Protocol::UDP,
+																				info.GetAdvertisedAddress(),
+																				socket->GetLocalPort(),
+																				info.ExposesInternalIp() ? info.ip : "" });
 				this->announcedAddresses[socket.get()] = info.announcedAddress;
 				this->udpSockets.push_back(std::move(socket));
 			}
@@ -50,8 +52,10 @@ namespace RTC
 				auto* uvHandle = PortManager::BindTcp(info.GetBindOptions());
 				auto server    = std::make_unique<TcpServerHandle>(this, uvHandle);
 
-				this->serverSockets.push_back(
-					{ TransportTuple::Protocol::TCP, info.GetAdvertisedAddress(), server->GetLocalPort() });
+				this->serverSockets.push_back({ TransportTuple::Protocol::TCP,
+																				info.GetAdvertisedAddress(),
+																				server->GetLocalPort(),
+																				info.ExposesInternalIp() ? info.ip : "" });
 				this->announcedAddresses[server.get()] = info.announcedAddress;
 				this->tcpServers.push_back(std::move(server));
 			}

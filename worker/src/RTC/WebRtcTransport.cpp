@@ -158,7 +158,7 @@ namespace RTC
 			this->iceCandidates.push_back(
 				{ foundation, priority, listenInfo.GetAdvertisedAddress(), listenInfo.protocol, port });
 
-			if (listenInfo.exposeInternalIp && !listenInfo.announcedAddress.empty())
+			if (listenInfo.ExposesInternalIp())
 			{
 				this->iceCandidates.push_back({ foundation + "i",
 																				priority - InternalIpPriorityOffset,
@@ -221,6 +221,15 @@ namespace RTC
 
 			this->iceCandidates.push_back(
 				{ foundation, priority, socket.advertisedAddress, socket.protocol, socket.port });
+
+			if (!socket.exposedInternalIp.empty())
+			{
+				this->iceCandidates.push_back({ foundation + "i",
+																				priority - InternalIpPriorityOffset,
+																				socket.exposedInternalIp,
+																				socket.protocol,
+																				socket.port });
+			}
 
 			priority -= PriorityStep;
 		}

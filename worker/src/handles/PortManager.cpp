@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <climits>
 #include <netinet/in.h>
 
@@ -198,9 +199,11 @@ namespace
 
 		if (options.port == 0u)
 		{
-			if (options.minPort == 0u)
+			// A range may start at 0 (rtcMinPort: 0 as in mediasoup) but port 0 is
+			// never tried, so it must hold at least one real port.
+			if (options.maxPort == 0u)
 			{
-				MS_THROW_TYPE_ERROR("minPort must be greater than 0");
+				MS_THROW_TYPE_ERROR("maxPort must be greater than 0");
 			}
 
 			if (options.minPort > options.maxPort)
@@ -268,13 +271,15 @@ namespace
 		}
 		else
 		{
-			const uint32_t count = static_cast<uint32_t>(options.maxPort - options.minPort) + 1u;
-			const uint32_t start = randomOffset(count);
+			// Binding port 0 would let the OS pick any port, outside the range.
+			const uint16_t firstPort = std::max<uint16_t>(options.minPort, 1u);
+			const uint32_t count     = static_cast<uint32_t>(options.maxPort - firstPort) + 1u;
+			const uint32_t start     = randomOffset(count);
 
 			// Each port of the range once, from a random one, wrapping.
 			for (uint32_t i = 0u; i < count && !handle; ++i)
 			{
-				port         = static_cast<uint16_t>(options.minPort + ((start + i) % count));
+				port         = static_cast<uint16_t>(firstPort + ((start + i) % count));
 				auto storage = makeAddress(options.ip, family, port);
 				const int err =
 					tryBind(reinterpret_cast<const struct sockaddr*>(&storage), options, handle);

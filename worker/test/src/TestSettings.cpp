@@ -46,6 +46,15 @@ TEST_CASE("Settings::Parse reads every option", "[Settings]")
 	REQUIRE(config.libwebrtcFieldTrials == "WebRTC-Foo/Enabled/");
 }
 
+TEST_CASE("Settings::Parse accepts rtcMinPort 0", "[Settings]")
+{
+	// As mediasoup does; the port manager never binds port 0 itself.
+	const auto config = Settings::Parse(Args{ "--rtcMinPort=0", "--rtcMaxPort=9999" });
+
+	REQUIRE(config.rtcMinPort == 0);
+	REQUIRE(config.rtcMaxPort == 9999);
+}
+
 TEST_CASE("Settings::Parse refuses bad settings, naming them", "[Settings]")
 {
 	struct Row
@@ -58,7 +67,8 @@ TEST_CASE("Settings::Parse refuses bad settings, naming them", "[Settings]")
 	const std::vector<Row> rows{
 		{ { "--logLevel=chatty" },                        "logLevel" },
 		{ { "--logLevel=" },                              "logLevel" },
-		{ { "--rtcMinPort=0" },                           "rtcMinPort" },
+		{ { "--rtcMaxPort=0" },                           "rtcMaxPort" },
+		{ { "--rtcMinPort=65536" },                       "rtcMinPort" },
 		{ { "--rtcMaxPort=65536" },                       "rtcMaxPort" },
 		{ { "--rtcMinPort=abc" },                         "rtcMinPort" },
 		{ { "--rtcMinPort=100x" },                        "rtcMinPort" },

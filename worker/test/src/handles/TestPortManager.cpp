@@ -331,6 +331,79 @@ TEST_CASE("PortManager starts a range at a random port", "[PortManager]")
 	REQUIRE(std::count(seen.begin(), seen.end(), true) > 1);
 }
 
+TEST_CASE("PortManager never binds port 0 of a range starting at 0", "[PortManager]")
+{
+	// Binding port 0 would get any port from the OS. [0, 1] holds one real
+	// port: 1 (refused with EACCES to non-root users, then skipped).
+	const std::string ip{ "127.0.0.1" };
+	const std::string expected{ "no more available ports in range [0, 1]" };
+
+	SECTION("UDP")
+	{
+		uv_udp_t* first{ nullptr };
+
+		try
+		{
+			first = PortManager::BindUdp(range(ip, 0u, 1u));
+		}
+		catch (const MediaSoupError& error)
+		{
+			REQUIRE(contains(error.what(), expected));
+		}
+
+		if (first)
+		{
+			REQUIRE(localPort(first) == 1u);
+		}
+
+		// Port 1 is taken or refused now: nothing else may be handed out.
+		const auto [errorClass, text] =
+			errorOf([&] { return PortManager::BindUdp(range(ip, 0u, 1u)); });
+
+		REQUIRE(errorClass == "Error");
+		REQUIRE(contains(text, expected));
+
+		if (first)
+		{
+			closeHandle(first);
+		}
+
+		TestLoop::Drain();
+	}
+
+	SECTION("TCP")
+	{
+		uv_tcp_t* first{ nullptr };
+
+		try
+		{
+			first = PortManager::BindTcp(range(ip, 0u, 1u));
+		}
+		catch (const MediaSoupError& error)
+		{
+			REQUIRE(contains(error.what(), expected));
+		}
+
+		if (first)
+		{
+			REQUIRE(localPort(first) == 1u);
+		}
+
+		const auto [errorClass, text] =
+			errorOf([&] { return PortManager::BindTcp(range(ip, 0u, 1u)); });
+
+		REQUIRE(errorClass == "Error");
+		REQUIRE(contains(text, expected));
+
+		if (first)
+		{
+			closeHandle(first);
+		}
+
+		TestLoop::Drain();
+	}
+}
+
 TEST_CASE("PortManager refuses bad options with a TypeError", "[PortManager]")
 {
 	// Table rows: { options, text the message must contain }.
@@ -350,7 +423,7 @@ TEST_CASE("PortManager refuses bad options with a TypeError", "[PortManager]")
 		{ range("127.0.0.1", 30001u, 30000u),
 			"minPort (30001) cannot be greater than maxPort (30000)" },
 		{ range("::1", 2u, 1u), "minPort (2) cannot be greater than maxPort (1)" },
-		{ range("127.0.0.1", 0u, 10u), "minPort must be greater than 0" },
+		{ range("127.0.0.1", 0u, 0u), "maxPort must be greater than 0" },
 	};
 
 	for (size_t i = 0; i < rows.size(); ++i)
