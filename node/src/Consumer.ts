@@ -18,6 +18,7 @@ import type { ProducerStat } from './ProducerTypes';
 import type { MediaKind, RtpParameters } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
 import { clone } from './utils';
+import { PauseState } from './pauseState';
 import {
 	addOptionalScalar,
 	parseMediaKind,
@@ -84,7 +85,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	readonly #channel: Channel;
 	#closed = false;
 	#appData: ConsumerAppData;
-	#paused: boolean;
+	readonly #pauseState: PauseState;
 	#producerPaused: boolean;
 	#priority = 1;
 	#score: ConsumerScore;
@@ -122,7 +123,21 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		this.#data = data;
 		this.#channel = channel;
 		this.#appData = appData || ({} as ConsumerAppData);
-		this.#paused = paused;
+		this.#pauseState = new PauseState({
+			paused,
+			request: async toPause =>
+				this.#channel.request(
+					toPause ? Method.CONSUMER_PAUSE : Method.CONSUMER_RESUME,
+					undefined,
+					undefined,
+					this.#internal.consumerId
+				),
+			onChange: nowPaused => {
+				if (!this.#closed && !this.#producerPaused) {
+					this.#observer.safeEmit(nowPaused ? 'pause' : 'resume');
+				}
+			},
+		});
 		this.#producerPaused = producerPaused;
 		this.#score = score;
 		this.#preferredLayers = preferredLayers;
@@ -159,7 +174,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	}
 
 	get paused(): boolean {
-		return this.#paused;
+		return this.#pauseState.paused;
 	}
 
 	get producerPaused(): boolean {
@@ -329,20 +344,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused || this.#producerPaused;
-
-		await this.#channel.request(
-			Method.CONSUMER_PAUSE,
-			undefined,
-			undefined,
-			this.#internal.consumerId
-		);
-
-		this.#paused = true;
-
-		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
-		}
+		await this.#pauseState.set(true);
 	}
 
 	async resume(): Promise<void> {
@@ -350,20 +352,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused || this.#producerPaused;
-
-		await this.#channel.request(
-			Method.CONSUMER_RESUME,
-			undefined,
-			undefined,
-			this.#internal.consumerId
-		);
-
-		this.#paused = false;
-
-		if (wasPaused && !this.#producerPaused) {
-			this.#observer.safeEmit('resume');
-		}
+		await this.#pauseState.set(false);
 	}
 
 	/**
@@ -541,7 +530,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 						break;
 					}
 
-					const wasPaused = this.#paused || this.#producerPaused;
+					const wasPaused = this.#pauseState.paused || this.#producerPaused;
 
 					this.#producerPaused = true;
 
@@ -559,13 +548,13 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 						break;
 					}
 
-					const wasPaused = this.#paused || this.#producerPaused;
+					const wasPaused = this.#pauseState.paused || this.#producerPaused;
 
 					this.#producerPaused = false;
 
 					this.safeEmit('producerresume');
 
-					if (wasPaused && !this.#paused) {
+					if (wasPaused && !this.#pauseState.paused) {
 						this.#observer.safeEmit('resume');
 					}
 

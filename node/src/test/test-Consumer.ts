@@ -21,6 +21,7 @@ import { Event } from '../fbs/notification/event';
 import { Body as NotificationBody } from '../fbs/notification/body';
 import { ConsumerScore as FbsConsumerScore } from '../fbs/consumer/consumer-score';
 import { ScoreNotification as FbsScoreNotification } from '../fbs/consumer/score-notification';
+import { expectUnawaitedPauseResumeInCallOrder, recordPauseEvents } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter, enhancedOnce } = mediasoup.extras;
 const { UnsupportedError, WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -987,6 +988,57 @@ describe('Consumer', () => {
 
 		expect(videoConsumer.paused).toBe(false);
 		expect(onResume).not.toHaveBeenCalled();
+	});
+
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(audioConsumer);
+	});
+
+	test('pause() and resume() not awaited while the Producer is paused emit no observer event', async () => {
+		const events = recordPauseEvents(audioConsumer);
+		let next = nextEvent(audioConsumer, 'producerpause');
+
+		await audioProducer.pause();
+		await next;
+
+		expect(events).toEqual(['pause']);
+
+		void audioConsumer.pause();
+		void audioConsumer.resume();
+		await audioConsumer.pause();
+
+		expect(audioConsumer.paused).toBe(true);
+		expect(events).toEqual(['pause']);
+
+		next = nextEvent(audioConsumer, 'producerresume');
+
+		// Still paused by the app.
+		await audioProducer.resume();
+		await next;
+
+		expect(events).toEqual(['pause']);
+
+		await audioConsumer.resume();
+
+		expect(events).toEqual(['pause', 'resume']);
+		await expect(audioConsumer.dump()).resolves.toMatchObject({
+			paused: false,
+			producerPaused: false,
+		});
+	});
+
+	test('a pause() the worker refuses leaves paused as the worker has it', async () => {
+		// The worker closes the Consumer with its Producer before it reads the
+		// pause request.
+		audioProducer.close();
+
+		const error = await audioConsumer.pause().then(
+			() => undefined,
+			(rejection: Error) => rejection
+		);
+
+		expect(error).toBeInstanceOf(Error);
+		expect(audioConsumer.paused).toBe(false);
 	});
 
 	test('setPriority() and unsetPriority()', async () => {

@@ -8,6 +8,7 @@ import type { DirectTransport } from '../DirectTransportTypes';
 import type { DataProducer } from '../DataProducerTypes';
 import type { DataConsumer } from '../DataConsumerTypes';
 import type * as types from '../types';
+import { expectUnawaitedPauseResumeInCallOrder } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
 const { WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -428,6 +429,11 @@ describe('DataProducer', () => {
 		await sctpDataProducer.resume();
 
 		expect(onResume).toHaveBeenCalledTimes(1);
+	});
+
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(sctpDataProducer);
+		await expectUnawaitedPauseResumeInCallOrder(directDataProducer);
 	});
 
 	test('pause() and resume() reach the DataConsumers', async () => {

@@ -18,6 +18,7 @@ import { Event } from '../fbs/notification/event';
 import { Body as NotificationBody } from '../fbs/notification/body';
 import { Score as FbsScore } from '../fbs/producer/score';
 import { ScoreNotification as FbsScoreNotification } from '../fbs/producer/score-notification';
+import { expectUnawaitedPauseResumeInCallOrder } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter, enhancedOnce } = mediasoup.extras;
 const { UnsupportedError, WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -976,6 +977,10 @@ describe('Producer', () => {
 		await audioProducer.resume();
 
 		expect(onResume).toHaveBeenCalledTimes(1);
+	});
+
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(audioProducer);
 	});
 
 	test('enableTraceEvent() records the known types', async () => {
