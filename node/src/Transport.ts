@@ -431,6 +431,17 @@ export abstract class TransportImpl<
 			clonedRtpParameters.encodings = [{}];
 		}
 
+		// Without ssrc, rid or mid nothing could tell the encoding's packets apart.
+		if (!clonedRtpParameters.mid) {
+			clonedRtpParameters.encodings.forEach((encoding, idx) => {
+				if (!encoding.ssrc && !encoding.rid) {
+					throw new TypeError(
+						`rtpParameters.encodings[${idx}] has neither ssrc nor rid, and rtpParameters has no mid`
+					);
+				}
+			});
+		}
+
 		this.#applyCname(clonedRtpParameters);
 
 		const routerRtpCapabilities = this.#internal.getRouterRtpCapabilities();

@@ -722,6 +722,33 @@ describe('transport.produce()', () => {
 		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [] });
 	});
 
+	test.each<[string, RtpParameters['encodings']]>([
+		['no encodings', undefined],
+		['a single encoding with neither ssrc nor rid', [{}]],
+		['a second encoding with neither ssrc nor rid', [{ ssrc: 1234 }, { maxBitrate: 100000 }]],
+	])('without mid and with %s rejects TypeError naming the problem', async (_name, encodings) => {
+		const rtpParameters = chromeOpusProducerRtpParameters();
+
+		delete rtpParameters.mid;
+		rtpParameters.encodings = encodings;
+
+		const error = await rejection(transport1.produce({ kind: 'audio', rtpParameters }));
+
+		expect(error).toBeInstanceOf(TypeError);
+		expect(error.message).toMatch(/encodings\[\d\] has neither ssrc nor rid.*no mid/);
+		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [] });
+	});
+
+	test('with a mid, encodings need neither ssrc nor rid', async () => {
+		const rtpParameters = chromeOpusProducerRtpParameters();
+
+		rtpParameters.encodings = [{}];
+
+		const producer = await transport1.produce({ kind: 'audio', rtpParameters });
+
+		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [producer.id] });
+	});
+
 	test('with a codec the Router does not have rejects UnsupportedError', async () => {
 		const g722: RtpParameters = {
 			mid: '0',
@@ -796,23 +823,11 @@ describe('transport.produce()', () => {
 		expect(error).not.toBeInstanceOf(TypeError);
 	});
 
-	test('without MID and with a single encoding without SSRC nor RID rejects Error', async () => {
-		const rtpParameters = chromeOpusProducerRtpParameters();
-
-		delete rtpParameters.mid;
-		rtpParameters.encodings = [{}];
-
-		const error = await rejection(transport1.produce({ kind: 'audio', rtpParameters }));
-
-		expect(error).toBeInstanceOf(Error);
-		expect(error).not.toBeInstanceOf(TypeError);
-	});
-
-	test('on a closed transport rejects NotFoundError (TypeError first)', async () => {
+	test('on a closed transport rejects NotFoundError, even with bad options', async () => {
 		transport1.close();
 
 		await expect(produceAudio()).rejects.toBeInstanceOf(NotFoundError);
-		await expect(transport1.produce({} as ProducerOptions)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport1.produce({} as ProducerOptions)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('after the worker closed rejects WorkerClosedError', async () => {
