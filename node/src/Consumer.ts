@@ -360,8 +360,12 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	 * stays undefined. Simulcast and SVC Consumers get the layers clamped by
 	 * the worker to what the Producer has.
 	 */
-	async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
+	async setPreferredLayers(options: ConsumerLayers): Promise<void> {
 		logger.debug('setPreferredLayers()');
+
+		this.#assertNotClosed();
+
+		const { spatialLayer, temporalLayer } = options;
 
 		if (typeof spatialLayer !== 'number') {
 			throw new TypeError('spatialLayer must be a number');
@@ -370,8 +374,6 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		if (temporalLayer !== undefined && typeof temporalLayer !== 'number') {
 			throw new TypeError('if given, temporalLayer must be a number');
 		}
-
-		this.#assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const layersOffset = serializeConsumerLayers(builder, { spatialLayer, temporalLayer });
@@ -397,6 +399,8 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	async setPriority(priority: number): Promise<void> {
 		logger.debug('setPriority()');
 
+		this.#assertNotClosed();
+
 		if (typeof priority !== 'number' || Number.isNaN(priority) || priority < 0) {
 			throw new TypeError('priority must be a positive number');
 		}
@@ -405,8 +409,6 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		if (priority > MAX_PRIORITY) {
 			throw new TypeError(`priority must not be greater than ${MAX_PRIORITY}`);
 		}
-
-		this.#assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetPriorityRequest.createSetPriorityRequest(
@@ -456,6 +458,8 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
 
+		this.#assertNotClosed();
+
 		if (!Array.isArray(types)) {
 			throw new TypeError('types must be an array');
 		}
@@ -463,8 +467,6 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		if (types.some(type => typeof type !== 'string')) {
 			throw new TypeError('every entry of types must be a string');
 		}
-
-		this.#assertNotClosed();
 
 		const known = types.filter(type => CONSUMER_TRACE_EVENT_TYPES.includes(type));
 		const bodyOffset = serializeEnableTraceEventRequest(this.#channel.bufferBuilder, known);

@@ -346,6 +346,8 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async send(message: string | Buffer, ppid?: number): Promise<number> {
 		logger.debug('send()');
 
+		this.#assertNotClosed();
+
 		const normalized = normalizeMessage(message, ppid);
 
 		if (this.#data.type !== 'sctp') {
@@ -359,8 +361,6 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 				`message too big (${normalized.payload.length} bytes, maxSendMessageSize of the transport is ${this.#data.maxMessageSize})`
 			);
 		}
-
-		this.#assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSendRequest.createSendRequest(
@@ -381,9 +381,9 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async setSubchannels(subchannels: number[]): Promise<void> {
 		logger.debug('setSubchannels()');
 
-		const normalized = normalizeSubchannels(subchannels, 'subchannels');
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeSubchannels(subchannels, 'subchannels');
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetSubchannelsRequest.createSetSubchannelsRequest(
@@ -403,9 +403,9 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async addSubchannel(subchannel: number): Promise<void> {
 		logger.debug('addSubchannel()');
 
-		const normalized = normalizeSubchannel(subchannel, 'subchannel');
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeSubchannel(subchannel, 'subchannel');
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsAddSubchannelRequest.createAddSubchannelRequest(builder, normalized);
@@ -422,9 +422,9 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async removeSubchannel(subchannel: number): Promise<void> {
 		logger.debug('removeSubchannel()');
 
-		const normalized = normalizeSubchannel(subchannel, 'subchannel');
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeSubchannel(subchannel, 'subchannel');
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsRemoveSubchannelRequest.createRemoveSubchannelRequest(

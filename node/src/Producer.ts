@@ -307,6 +307,8 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 	async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
 
+		this.#assertNotClosed();
+
 		if (!Array.isArray(types)) {
 			throw new TypeError('types must be an array');
 		}
@@ -314,8 +316,6 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 		if (types.some(type => typeof type !== 'string')) {
 			throw new TypeError('every entry of types must be a string');
 		}
-
-		this.#assertNotClosed();
 
 		const known = types.filter(type => PRODUCER_TRACE_EVENT_TYPES.includes(type));
 		const bodyOffset = serializeEnableTraceEventRequest(this.#channel.bufferBuilder, known);

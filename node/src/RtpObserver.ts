@@ -234,11 +234,13 @@ export abstract class RtpObserverImpl<
 	}
 
 	/**
-	 * The Producer addProducer()/removeProducer() name. The argument checks
-	 * come first (TypeError), then the closed checks, then the Producer must
+	 * The Producer addProducer()/removeProducer() name. The closed checks come
+	 * first, then the argument checks (TypeError), then the Producer must
 	 * exist in the Router (NotFoundError).
 	 */
 	#producerOf(options: unknown): Producer {
+		this.#assertNotClosed();
+
 		if (!isPlainObject(options)) {
 			throw new TypeError('options must be an object');
 		}
@@ -248,8 +250,6 @@ export abstract class RtpObserverImpl<
 		if (typeof producerId !== 'string') {
 			throw new TypeError('producerId must be a string');
 		}
-
-		this.#assertNotClosed();
 
 		const producer = this.#internal.getProducerById(producerId);
 

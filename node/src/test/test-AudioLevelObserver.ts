@@ -452,10 +452,10 @@ describe('audioLevelObserver.addProducer() and removeProducer()', () => {
 
 		await expect(call(audioLevelObserver, { producerId: 123 })).rejects.toThrow(/producerId/);
 
-		// Before the closed checks.
+		// The closed check comes first (issue 10).
 		audioLevelObserver.close();
 
-		await expect(call(audioLevelObserver, {})).rejects.toBeInstanceOf(TypeError);
+		await expect(call(audioLevelObserver, {})).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test.each<[string, (o: RtpObserver, id: string) => Promise<void>]>([

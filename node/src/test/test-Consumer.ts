@@ -655,11 +655,11 @@ describe('transport.consume()', () => {
 		await expect(transport2.dump()).resolves.toMatchObject({ consumerIds: [] });
 	});
 
-	test('on a closed transport rejects NotFoundError (TypeError first)', async () => {
+	test('on a closed transport rejects NotFoundError, even with bad options', async () => {
 		transport2.close();
 
 		await expect(consumeAudio()).rejects.toBeInstanceOf(NotFoundError);
-		await expect(transport2.consume({} as ConsumerOptions)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport2.consume({} as ConsumerOptions)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('after the worker closed rejects WorkerClosedError', async () => {
@@ -1098,11 +1098,11 @@ describe('Consumer', () => {
 			TypeError
 		);
 
-		// Checked before the closed state.
+		// The closed check comes first (issue 10).
 		videoConsumer.close();
 
 		await expect(videoConsumer.setPreferredLayers(layers as never)).rejects.toBeInstanceOf(
-			TypeError
+			NotFoundError
 		);
 	});
 
@@ -1143,7 +1143,7 @@ describe('Consumer', () => {
 		expect(audioProducer.closed).toBe(false);
 	});
 
-	test('methods of a closed Consumer reject NotFoundError (TypeError for bad arguments)', async () => {
+	test('methods of a closed Consumer reject NotFoundError, even with bad arguments', async () => {
 		audioConsumer.close();
 
 		for (const call of [
@@ -1160,7 +1160,7 @@ describe('Consumer', () => {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
 
-		await expect(audioConsumer.setPriority(-1)).rejects.toBeInstanceOf(TypeError);
+		await expect(audioConsumer.setPriority(-1)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('producer.close() emits producerclose (asynchronously)', async () => {

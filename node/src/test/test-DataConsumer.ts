@@ -786,8 +786,10 @@ describe('DataConsumer', () => {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
 
-		// Argument checks first.
-		await expect(sctpDataConsumer.addSubchannel('x' as never)).rejects.toBeInstanceOf(TypeError);
+		// The closed check comes first (issue 10).
+		await expect(sctpDataConsumer.addSubchannel('x' as never)).rejects.toBeInstanceOf(
+			NotFoundError
+		);
 	});
 
 	test('dataProducer.close() emits dataproducerclose (async) and closes it', async () => {
