@@ -256,9 +256,9 @@ describe('router.createAudioLevelObserver()', () => {
 
 		await expect(router.createAudioLevelObserver()).rejects.toBeInstanceOf(NotFoundError);
 
-		// Bad options are told first.
+		// Even with bad options: the closed check comes first (issue 10).
 		await expect(router.createAudioLevelObserver({ maxEntries: 0 })).rejects.toBeInstanceOf(
-			TypeError
+			NotFoundError
 		);
 
 		const router2 = await worker.createRouter({ mediaCodecs });
