@@ -18,6 +18,7 @@ import type { ProducerStat } from './ProducerTypes';
 import type { MediaKind, RtpParameters } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
 import { clone } from './utils';
+import { PauseState } from './pauseState';
 import {
 	addOptionalScalar,
 	parseMediaKind,
@@ -84,7 +85,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	readonly #channel: Channel;
 	#closed = false;
 	#appData: ConsumerAppData;
-	#paused: boolean;
+	readonly #pauseState: PauseState;
 	#producerPaused: boolean;
 	#priority = 1;
 	#score: ConsumerScore;
@@ -122,7 +123,21 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		this.#data = data;
 		this.#channel = channel;
 		this.#appData = appData || ({} as ConsumerAppData);
-		this.#paused = paused;
+		this.#pauseState = new PauseState({
+			paused,
+			request: async toPause =>
+				this.#channel.request(
+					toPause ? Method.CONSUMER_PAUSE : Method.CONSUMER_RESUME,
+					undefined,
+					undefined,
+					this.#internal.consumerId
+				),
+			onChange: nowPaused => {
+				if (!this.#closed && !this.#producerPaused) {
+					this.#observer.safeEmit(nowPaused ? 'pause' : 'resume');
+				}
+			},
+		});
 		this.#producerPaused = producerPaused;
 		this.#score = score;
 		this.#preferredLayers = preferredLayers;
@@ -159,7 +174,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	}
 
 	get paused(): boolean {
-		return this.#paused;
+		return this.#pauseState.paused;
 	}
 
 	get producerPaused(): boolean {
@@ -329,20 +344,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused || this.#producerPaused;
-
-		await this.#channel.request(
-			Method.CONSUMER_PAUSE,
-			undefined,
-			undefined,
-			this.#internal.consumerId
-		);
-
-		this.#paused = true;
-
-		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
-		}
+		await this.#pauseState.set(true);
 	}
 
 	async resume(): Promise<void> {
@@ -350,20 +352,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused || this.#producerPaused;
-
-		await this.#channel.request(
-			Method.CONSUMER_RESUME,
-			undefined,
-			undefined,
-			this.#internal.consumerId
-		);
-
-		this.#paused = false;
-
-		if (wasPaused && !this.#producerPaused) {
-			this.#observer.safeEmit('resume');
-		}
+		await this.#pauseState.set(false);
 	}
 
 	/**
@@ -371,8 +360,12 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	 * stays undefined. Simulcast and SVC Consumers get the layers clamped by
 	 * the worker to what the Producer has.
 	 */
-	async setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void> {
+	async setPreferredLayers(options: ConsumerLayers): Promise<void> {
 		logger.debug('setPreferredLayers()');
+
+		this.#assertNotClosed();
+
+		const { spatialLayer, temporalLayer } = options;
 
 		if (typeof spatialLayer !== 'number') {
 			throw new TypeError('spatialLayer must be a number');
@@ -381,8 +374,6 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		if (temporalLayer !== undefined && typeof temporalLayer !== 'number') {
 			throw new TypeError('if given, temporalLayer must be a number');
 		}
-
-		this.#assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const layersOffset = serializeConsumerLayers(builder, { spatialLayer, temporalLayer });
@@ -408,6 +399,8 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	async setPriority(priority: number): Promise<void> {
 		logger.debug('setPriority()');
 
+		this.#assertNotClosed();
+
 		if (typeof priority !== 'number' || Number.isNaN(priority) || priority < 0) {
 			throw new TypeError('priority must be a positive number');
 		}
@@ -416,8 +409,6 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		if (priority > MAX_PRIORITY) {
 			throw new TypeError(`priority must not be greater than ${MAX_PRIORITY}`);
 		}
-
-		this.#assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetPriorityRequest.createSetPriorityRequest(
@@ -467,6 +458,8 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 	async enableTraceEvent(types: ConsumerTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
 
+		this.#assertNotClosed();
+
 		if (!Array.isArray(types)) {
 			throw new TypeError('types must be an array');
 		}
@@ -474,8 +467,6 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 		if (types.some(type => typeof type !== 'string')) {
 			throw new TypeError('every entry of types must be a string');
 		}
-
-		this.#assertNotClosed();
 
 		const known = types.filter(type => CONSUMER_TRACE_EVENT_TYPES.includes(type));
 		const bodyOffset = serializeEnableTraceEventRequest(this.#channel.bufferBuilder, known);
@@ -541,7 +532,7 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 						break;
 					}
 
-					const wasPaused = this.#paused || this.#producerPaused;
+					const wasPaused = this.#pauseState.paused || this.#producerPaused;
 
 					this.#producerPaused = true;
 
@@ -559,13 +550,13 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 						break;
 					}
 
-					const wasPaused = this.#paused || this.#producerPaused;
+					const wasPaused = this.#pauseState.paused || this.#producerPaused;
 
 					this.#producerPaused = false;
 
 					this.safeEmit('producerresume');
 
-					if (wasPaused && !this.#paused) {
+					if (wasPaused && !this.#pauseState.paused) {
 						this.#observer.safeEmit('resume');
 					}
 

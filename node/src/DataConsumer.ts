@@ -14,6 +14,7 @@ import type {
 import type { SctpStreamParameters } from './sctpParametersTypes';
 import type { AppData } from './typesGeneric';
 import { clone } from './utils';
+import { PauseState } from './pauseState';
 import { MAX_UINT32, validateInteger } from './validation';
 import {
 	normalizeMessage,
@@ -69,7 +70,7 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	readonly #channel: Channel;
 	#closed = false;
 	#appData: DataConsumerAppData;
-	#paused: boolean;
+	readonly #pauseState: PauseState;
 	#dataProducerPaused: boolean;
 	#subchannels: number[];
 	readonly #observer: DataConsumerObserver = new EnhancedEventEmitter<DataConsumerObserverEvents>();
@@ -99,7 +100,21 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 		this.#data = data;
 		this.#channel = channel;
 		this.#appData = appData || ({} as DataConsumerAppData);
-		this.#paused = paused;
+		this.#pauseState = new PauseState({
+			paused,
+			request: async toPause =>
+				this.#channel.request(
+					toPause ? Method.DATACONSUMER_PAUSE : Method.DATACONSUMER_RESUME,
+					undefined,
+					undefined,
+					this.#internal.dataConsumerId
+				),
+			onChange: nowPaused => {
+				if (!this.#closed && !this.#dataProducerPaused) {
+					this.#observer.safeEmit(nowPaused ? 'pause' : 'resume');
+				}
+			},
+		});
 		this.#dataProducerPaused = dataProducerPaused;
 		this.#subchannels = subchannels;
 
@@ -139,7 +154,7 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	}
 
 	get paused(): boolean {
-		return this.#paused;
+		return this.#pauseState.paused;
 	}
 
 	get dataProducerPaused(): boolean {
@@ -275,20 +290,7 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused || this.#dataProducerPaused;
-
-		await this.#channel.request(
-			Method.DATACONSUMER_PAUSE,
-			undefined,
-			undefined,
-			this.#internal.dataConsumerId
-		);
-
-		this.#paused = true;
-
-		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
-		}
+		await this.#pauseState.set(true);
 	}
 
 	async resume(): Promise<void> {
@@ -296,28 +298,15 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused || this.#dataProducerPaused;
-
-		await this.#channel.request(
-			Method.DATACONSUMER_RESUME,
-			undefined,
-			undefined,
-			this.#internal.dataConsumerId
-		);
-
-		this.#paused = false;
-
-		if (wasPaused && !this.#dataProducerPaused) {
-			this.#observer.safeEmit('resume');
-		}
+		await this.#pauseState.set(false);
 	}
 
 	async setBufferedAmountLowThreshold(threshold: number): Promise<void> {
 		logger.debug(`setBufferedAmountLowThreshold() [threshold:${threshold}]`);
 
-		validateInteger(threshold, 'threshold', 0, MAX_UINT32);
-
 		this.#assertNotClosed();
+
+		validateInteger(threshold, 'threshold', 0, MAX_UINT32);
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset =
@@ -357,6 +346,8 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async send(message: string | Buffer, ppid?: number): Promise<number> {
 		logger.debug('send()');
 
+		this.#assertNotClosed();
+
 		const normalized = normalizeMessage(message, ppid);
 
 		if (this.#data.type !== 'sctp') {
@@ -370,8 +361,6 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 				`message too big (${normalized.payload.length} bytes, maxSendMessageSize of the transport is ${this.#data.maxMessageSize})`
 			);
 		}
-
-		this.#assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSendRequest.createSendRequest(
@@ -392,9 +381,9 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async setSubchannels(subchannels: number[]): Promise<void> {
 		logger.debug('setSubchannels()');
 
-		const normalized = normalizeSubchannels(subchannels, 'subchannels');
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeSubchannels(subchannels, 'subchannels');
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetSubchannelsRequest.createSetSubchannelsRequest(
@@ -414,9 +403,9 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async addSubchannel(subchannel: number): Promise<void> {
 		logger.debug('addSubchannel()');
 
-		const normalized = normalizeSubchannel(subchannel, 'subchannel');
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeSubchannel(subchannel, 'subchannel');
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsAddSubchannelRequest.createAddSubchannelRequest(builder, normalized);
@@ -433,9 +422,9 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 	async removeSubchannel(subchannel: number): Promise<void> {
 		logger.debug('removeSubchannel()');
 
-		const normalized = normalizeSubchannel(subchannel, 'subchannel');
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeSubchannel(subchannel, 'subchannel');
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsRemoveSubchannelRequest.createRemoveSubchannelRequest(
@@ -501,7 +490,7 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 						break;
 					}
 
-					const wasPaused = this.#paused || this.#dataProducerPaused;
+					const wasPaused = this.#pauseState.paused || this.#dataProducerPaused;
 
 					this.#dataProducerPaused = true;
 
@@ -519,13 +508,13 @@ export class DataConsumerImpl<DataConsumerAppData extends AppData = AppData>
 						break;
 					}
 
-					const wasPaused = this.#paused || this.#dataProducerPaused;
+					const wasPaused = this.#pauseState.paused || this.#dataProducerPaused;
 
 					this.#dataProducerPaused = false;
 
 					this.safeEmit('dataproducerresume');
 
-					if (wasPaused && !this.#paused) {
+					if (wasPaused && !this.#pauseState.paused) {
 						this.#observer.safeEmit('resume');
 					}
 

@@ -14,6 +14,7 @@ import type {
 import type { SctpStreamParameters } from './sctpParametersTypes';
 import type { AppData } from './typesGeneric';
 import { clone } from './utils';
+import { PauseState } from './pauseState';
 import {
 	normalizeMessage,
 	normalizeSubchannel,
@@ -60,7 +61,7 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData>
 	readonly #channel: Channel;
 	#closed = false;
 	#appData: DataProducerAppData;
-	#paused: boolean;
+	readonly #pauseState: PauseState;
 	readonly #observer: DataProducerObserver = new EnhancedEventEmitter<DataProducerObserverEvents>();
 
 	constructor({
@@ -84,7 +85,21 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData>
 		this.#data = data;
 		this.#channel = channel;
 		this.#appData = appData || ({} as DataProducerAppData);
-		this.#paused = paused;
+		this.#pauseState = new PauseState({
+			paused,
+			request: async toPause =>
+				this.#channel.request(
+					toPause ? Method.DATAPRODUCER_PAUSE : Method.DATAPRODUCER_RESUME,
+					undefined,
+					undefined,
+					this.#internal.dataProducerId
+				),
+			onChange: nowPaused => {
+				if (!this.#closed) {
+					this.#observer.safeEmit(nowPaused ? 'pause' : 'resume');
+				}
+			},
+		});
 
 		this.on('listenererror', (eventName, error) => {
 			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
@@ -118,7 +133,7 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData>
 	}
 
 	get paused(): boolean {
-		return this.#paused;
+		return this.#pauseState.paused;
 	}
 
 	get appData(): DataProducerAppData {
@@ -246,20 +261,7 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused;
-
-		await this.#channel.request(
-			Method.DATAPRODUCER_PAUSE,
-			undefined,
-			undefined,
-			this.#internal.dataProducerId
-		);
-
-		this.#paused = true;
-
-		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
-		}
+		await this.#pauseState.set(true);
 	}
 
 	async resume(): Promise<void> {
@@ -267,20 +269,7 @@ export class DataProducerImpl<DataProducerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused;
-
-		await this.#channel.request(
-			Method.DATAPRODUCER_RESUME,
-			undefined,
-			undefined,
-			this.#internal.dataProducerId
-		);
-
-		this.#paused = false;
-
-		if (wasPaused) {
-			this.#observer.safeEmit('resume');
-		}
+		await this.#pauseState.set(false);
 	}
 
 	/**

@@ -39,7 +39,7 @@ import type { SctpNegotiatedCapabilities, SctpParameters } from './sctpParameter
 import type { SrtpParameters } from './srtpParametersTypes';
 import type { AppData } from './typesGeneric';
 import type { Consumer } from './ConsumerTypes';
-import { NotFoundError, WorkerClosedError } from './errors';
+import { NotFoundError } from './errors';
 import * as ortc from './ortc';
 import { clone } from './utils';
 import { Method } from './fbs/request/method';
@@ -183,6 +183,8 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 	}): Promise<void> {
 		logger.debug('connect()');
 
+		this.assertNotClosed();
+
 		const { ip, port, srtpParameters } = optionsRecord(params);
 
 		if (ip === undefined) {
@@ -206,8 +208,6 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 		} else if (this.#data.srtpParameters) {
 			throw new TypeError('missing srtpParameters (required since SRTP is enabled)');
 		}
-
-		this.assertNotClosed();
 
 		const builder = this.channel.bufferBuilder;
 		const ipOffset = builder.createString(ip);
@@ -250,6 +250,8 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 	): Promise<Consumer<ConsumerAppData>> {
 		logger.debug('consume()');
 
+		this.assertNotClosed();
+
 		const { producerId, appData } = optionsRecord(options);
 
 		if (!producerId || typeof producerId !== 'string') {
@@ -257,10 +259,6 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 		}
 
 		validateAppData(appData);
-
-		if (this.channel.closed) {
-			throw new WorkerClosedError('worker closed');
-		}
 
 		const producer = this.getProducerById(producerId);
 
@@ -273,8 +271,6 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 			consumableRtpParameters: producer.consumableRtpParameters,
 			enableRtx: this.#data.rtx,
 		});
-
-		this.assertNotClosed();
 
 		return this.createConsumer<ConsumerAppData>({
 			producer,

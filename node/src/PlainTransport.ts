@@ -208,6 +208,8 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 	): Promise<void> {
 		logger.debug('connect()');
 
+		this.assertNotClosed();
+
 		const { ip, port, rtcpPort, srtpParameters } = optionsRecord(params);
 
 		if (ip !== undefined) {
@@ -245,8 +247,6 @@ export class PlainTransportImpl<PlainTransportAppData extends AppData = AppData>
 		} else if (this.#enableSrtp) {
 			throw new TypeError('missing srtpParameters (required since SRTP is enabled)');
 		}
-
-		this.assertNotClosed();
 
 		const builder = this.channel.bufferBuilder;
 		const ipOffset = ip !== undefined ? builder.createString(ip) : 0;

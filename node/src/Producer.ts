@@ -17,6 +17,7 @@ import type {
 import type { MediaKind, RtpParameters } from './rtpParametersTypes';
 import type { AppData } from './typesGeneric';
 import { clone } from './utils';
+import { PauseState } from './pauseState';
 import {
 	parseMediaKind,
 	parseRtpMapping,
@@ -76,7 +77,7 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 	readonly #channel: Channel;
 	#closed = false;
 	#appData: ProducerAppData;
-	#paused: boolean;
+	readonly #pauseState: PauseState;
 	#score: ProducerScore[] = [];
 	// Trace event types enabled by enableTraceEvent(). The worker has no trace
 	// notifications yet, so they are only kept here (and reported by dump()).
@@ -104,7 +105,21 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 		this.#data = data;
 		this.#channel = channel;
 		this.#appData = appData || ({} as ProducerAppData);
-		this.#paused = paused;
+		this.#pauseState = new PauseState({
+			paused,
+			request: async toPause =>
+				this.#channel.request(
+					toPause ? Method.PRODUCER_PAUSE : Method.PRODUCER_RESUME,
+					undefined,
+					undefined,
+					this.#internal.producerId
+				),
+			onChange: nowPaused => {
+				if (!this.#closed) {
+					this.#observer.safeEmit(nowPaused ? 'pause' : 'resume');
+				}
+			},
+		});
 
 		this.on('listenererror', (eventName, error) => {
 			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
@@ -138,7 +153,7 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 	}
 
 	get paused(): boolean {
-		return this.#paused;
+		return this.#pauseState.paused;
 	}
 
 	get score(): ProducerScore[] {
@@ -275,20 +290,7 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused;
-
-		await this.#channel.request(
-			Method.PRODUCER_PAUSE,
-			undefined,
-			undefined,
-			this.#internal.producerId
-		);
-
-		this.#paused = true;
-
-		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
-		}
+		await this.#pauseState.set(true);
 	}
 
 	async resume(): Promise<void> {
@@ -296,20 +298,7 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused;
-
-		await this.#channel.request(
-			Method.PRODUCER_RESUME,
-			undefined,
-			undefined,
-			this.#internal.producerId
-		);
-
-		this.#paused = false;
-
-		if (wasPaused) {
-			this.#observer.safeEmit('resume');
-		}
+		await this.#pauseState.set(false);
 	}
 
 	/**
@@ -318,6 +307,8 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 	async enableTraceEvent(types: ProducerTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
 
+		this.#assertNotClosed();
+
 		if (!Array.isArray(types)) {
 			throw new TypeError('types must be an array');
 		}
@@ -325,8 +316,6 @@ export class ProducerImpl<ProducerAppData extends AppData = AppData>
 		if (types.some(type => typeof type !== 'string')) {
 			throw new TypeError('every entry of types must be a string');
 		}
-
-		this.#assertNotClosed();
 
 		const known = types.filter(type => PRODUCER_TRACE_EVENT_TYPES.includes(type));
 		const bodyOffset = serializeEnableTraceEventRequest(this.#channel.bufferBuilder, known);

@@ -302,10 +302,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	): Promise<WebRtcTransport<WebRtcTransportAppData>> {
 		logger.debug('createWebRtcTransport()');
 
-		// Local checks first (TypeError), then the closed checks.
-		const normalized = normalizeWebRtcTransportOptions(options);
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeWebRtcTransportOptions(options);
 
 		const { webRtcServer } = normalized;
 
@@ -347,9 +346,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	): Promise<PlainTransport<PlainTransportAppData>> {
 		logger.debug('createPlainTransport()');
 
-		const normalized = normalizePlainTransportOptions(options);
-
 		this.#assertNotClosed();
+
+		const normalized = normalizePlainTransportOptions(options);
 
 		const transportId = generateUUIDv4();
 		const response = await this.#createTransport(
@@ -377,9 +376,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	): Promise<PipeTransport<PipeTransportAppData>> {
 		logger.debug('createPipeTransport()');
 
-		const normalized = normalizePipeTransportOptions(options);
-
 		this.#assertNotClosed();
+
+		const normalized = normalizePipeTransportOptions(options);
 
 		const transportId = generateUUIDv4();
 		const response = await this.#createTransport(
@@ -407,9 +406,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	): Promise<DirectTransport<DirectTransportAppData>> {
 		logger.debug('createDirectTransport()');
 
-		const normalized = normalizeDirectTransportOptions(options);
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeDirectTransportOptions(options);
 
 		const transportId = generateUUIDv4();
 		const response = await this.#createTransport(
@@ -439,10 +438,10 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	async pipeToRouter(options: PipeToRouterOptions): Promise<PipeToRouterResult> {
 		logger.debug('pipeToRouter()');
 
+		this.#assertNotClosed();
+
 		const { producerId, dataProducerId, router, keepId, pipeTransportOptions } =
 			normalizePipeToRouterOptions(options, this);
-
-		this.#assertNotClosed();
 
 		let producer: Producer | undefined;
 		let dataProducer: DataProducer | undefined;
@@ -490,9 +489,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	): Promise<ActiveSpeakerObserver<ActiveSpeakerObserverAppData>> {
 		logger.debug('createActiveSpeakerObserver()');
 
-		const normalized = normalizeActiveSpeakerObserverOptions(options);
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeActiveSpeakerObserverOptions(options);
 
 		const rtpObserverId = generateUUIDv4();
 		const builder = this.#channel.bufferBuilder;
@@ -529,9 +528,9 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 	): Promise<AudioLevelObserver<AudioLevelObserverAppData>> {
 		logger.debug('createAudioLevelObserver()');
 
-		const normalized = normalizeAudioLevelObserverOptions(options);
-
 		this.#assertNotClosed();
+
+		const normalized = normalizeAudioLevelObserverOptions(options);
 
 		const rtpObserverId = generateUUIDv4();
 		const builder = this.#channel.bufferBuilder;
@@ -561,7 +560,8 @@ export class RouterImpl<RouterAppData extends AppData = AppData>
 
 	/**
 	 * A closed Router rejects with NotFoundError while its Worker lives, and
-	 * with WorkerClosedError once the Worker is gone.
+	 * with WorkerClosedError once the Worker is gone. Methods call it before
+	 * checking their arguments: being closed is the error an app must see.
 	 */
 	#assertNotClosed(): void {
 		if (this.#channel.closed) {

@@ -11,6 +11,7 @@ import type {
 } from './RtpObserverTypes';
 import type { AppData } from './typesGeneric';
 import { isPlainObject } from './utils';
+import { PauseState } from './pauseState';
 import { Method } from './fbs/request/method';
 import { Body as RequestBody } from './fbs/request/body';
 import { AddProducerRequest as FbsAddProducerRequest } from './fbs/rtp-observer/add-producer-request';
@@ -56,7 +57,7 @@ export abstract class RtpObserverImpl<
 	readonly #channel: Channel;
 	readonly #observer: Observer;
 	#closed = false;
-	#paused = false;
+	readonly #pauseState: PauseState;
 	#appData: RtpObserverAppData;
 
 	protected constructor({
@@ -73,6 +74,21 @@ export abstract class RtpObserverImpl<
 		this.#channel = channel;
 		this.#observer = observer;
 		this.#appData = appData || ({} as RtpObserverAppData);
+		this.#pauseState = new PauseState({
+			paused: false,
+			request: async toPause =>
+				this.#channel.request(
+					toPause ? Method.RTPOBSERVER_PAUSE : Method.RTPOBSERVER_RESUME,
+					undefined,
+					undefined,
+					this.#internal.rtpObserverId
+				),
+			onChange: nowPaused => {
+				if (!this.#closed) {
+					this.#observer.safeEmit(nowPaused ? 'pause' : 'resume');
+				}
+			},
+		});
 
 		this.on('listenererror', (eventName, error) => {
 			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
@@ -90,7 +106,7 @@ export abstract class RtpObserverImpl<
 	abstract get type(): RtpObserverType;
 
 	get paused(): boolean {
-		return this.#paused;
+		return this.#pauseState.paused;
 	}
 
 	get appData(): RtpObserverAppData {
@@ -159,20 +175,7 @@ export abstract class RtpObserverImpl<
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused;
-
-		await this.#channel.request(
-			Method.RTPOBSERVER_PAUSE,
-			undefined,
-			undefined,
-			this.#internal.rtpObserverId
-		);
-
-		this.#paused = true;
-
-		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
-		}
+		await this.#pauseState.set(true);
 	}
 
 	async resume(): Promise<void> {
@@ -180,20 +183,7 @@ export abstract class RtpObserverImpl<
 
 		this.#assertNotClosed();
 
-		const wasPaused = this.#paused;
-
-		await this.#channel.request(
-			Method.RTPOBSERVER_RESUME,
-			undefined,
-			undefined,
-			this.#internal.rtpObserverId
-		);
-
-		this.#paused = false;
-
-		if (wasPaused) {
-			this.#observer.safeEmit('resume');
-		}
+		await this.#pauseState.set(false);
 	}
 
 	async addProducer(options: { producerId: string }): Promise<void> {
@@ -244,11 +234,13 @@ export abstract class RtpObserverImpl<
 	}
 
 	/**
-	 * The Producer addProducer()/removeProducer() name. The argument checks
-	 * come first (TypeError), then the closed checks, then the Producer must
+	 * The Producer addProducer()/removeProducer() name. The closed checks come
+	 * first, then the argument checks (TypeError), then the Producer must
 	 * exist in the Router (NotFoundError).
 	 */
 	#producerOf(options: unknown): Producer {
+		this.#assertNotClosed();
+
 		if (!isPlainObject(options)) {
 			throw new TypeError('options must be an object');
 		}
@@ -258,8 +250,6 @@ export abstract class RtpObserverImpl<
 		if (typeof producerId !== 'string') {
 			throw new TypeError('producerId must be a string');
 		}
-
-		this.#assertNotClosed();
 
 		const producer = this.#internal.getProducerById(producerId);
 

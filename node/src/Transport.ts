@@ -332,8 +332,8 @@ export abstract class TransportImpl<
 	async setMaxIncomingBitrate(bitrate: number): Promise<void> {
 		logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
 
-		validateBitrate(bitrate);
 		this.assertNotClosed();
+		validateBitrate(bitrate);
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetMaxIncomingBitrateRequest.createSetMaxIncomingBitrateRequest(
@@ -352,8 +352,8 @@ export abstract class TransportImpl<
 	async setMaxOutgoingBitrate(bitrate: number): Promise<void> {
 		logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
 
-		validateBitrate(bitrate);
 		this.assertNotClosed();
+		validateBitrate(bitrate);
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetMaxOutgoingBitrateRequest.createSetMaxOutgoingBitrateRequest(
@@ -372,8 +372,8 @@ export abstract class TransportImpl<
 	async setMinOutgoingBitrate(bitrate: number): Promise<void> {
 		logger.debug(`setMinOutgoingBitrate() [bitrate:${bitrate}]`);
 
-		validateBitrate(bitrate);
 		this.assertNotClosed();
+		validateBitrate(bitrate);
 
 		const builder = this.#channel.bufferBuilder;
 		const bodyOffset = FbsSetMinOutgoingBitrateRequest.createSetMinOutgoingBitrateRequest(
@@ -393,6 +393,8 @@ export abstract class TransportImpl<
 		options: ProducerOptions<ProducerAppData>
 	): Promise<Producer<ProducerAppData>> {
 		logger.debug('produce()');
+
+		this.assertNotClosed();
 
 		const o = optionsRecord(options);
 		const { id, kind, rtpParameters, keyFrameRequestDelay, appData } = o;
@@ -429,6 +431,17 @@ export abstract class TransportImpl<
 		// If missing or empty encodings, add one.
 		if (!clonedRtpParameters.encodings || clonedRtpParameters.encodings.length === 0) {
 			clonedRtpParameters.encodings = [{}];
+		}
+
+		// Without ssrc, rid or mid nothing could tell the encoding's packets apart.
+		if (!clonedRtpParameters.mid) {
+			clonedRtpParameters.encodings.forEach((encoding, idx) => {
+				if (!encoding.ssrc && !encoding.rid) {
+					throw new TypeError(
+						`rtpParameters.encodings[${idx}] has neither ssrc nor rid, and rtpParameters has no mid`
+					);
+				}
+			});
 		}
 
 		this.#applyCname(clonedRtpParameters);
@@ -473,14 +486,6 @@ export abstract class TransportImpl<
 			);
 
 			bodyOffset = FbsProduceRequest.endProduceRequest(builder);
-		} catch (error) {
-			builder.clear();
-
-			throw error;
-		}
-
-		try {
-			this.assertNotClosed();
 		} catch (error) {
 			builder.clear();
 
@@ -542,6 +547,8 @@ export abstract class TransportImpl<
 	): Promise<Consumer<ConsumerAppData>> {
 		logger.debug('consume()');
 
+		this.assertNotClosed();
+
 		const o = optionsRecord(options);
 		const { producerId, rtpCapabilities, mid, preferredLayers, appData } = o;
 
@@ -565,10 +572,6 @@ export abstract class TransportImpl<
 		// This may throw.
 		ortc.validateAndNormalizeRtpCapabilities(clonedRtpCapabilities);
 
-		if (this.#channel.closed) {
-			throw new WorkerClosedError('worker closed');
-		}
-
 		const producer = this.getProducerById(producerId);
 
 		if (!producer) {
@@ -584,8 +587,6 @@ export abstract class TransportImpl<
 			pipe,
 			enableRtx,
 		});
-
-		this.assertNotClosed();
 
 		if (!pipe) {
 			if (mid !== undefined) {
@@ -617,6 +618,8 @@ export abstract class TransportImpl<
 		options: DataProducerOptions<DataProducerAppData> = {}
 	): Promise<DataProducer<DataProducerAppData>> {
 		logger.debug('produceData()');
+
+		this.assertNotClosed();
 
 		const o = optionsRecord(options, true);
 		const { id, sctpStreamParameters, label = '', protocol = '', appData } = o;
@@ -670,8 +673,6 @@ export abstract class TransportImpl<
 
 			clonedSctpStreamParameters = compactSctpStreamParameters(clonedSctpStreamParameters);
 		}
-
-		this.assertNotClosed();
 
 		if (type === 'sctp' && !this.#sctpParameters) {
 			throw new Error(`SCTP not enabled in this transport [transportId:${this.id}]`);
@@ -754,6 +755,8 @@ export abstract class TransportImpl<
 	): Promise<DataConsumer<DataConsumerAppData>> {
 		logger.debug('consumeData()');
 
+		this.assertNotClosed();
+
 		const o = optionsRecord(options);
 		const { dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, subchannels, appData } = o;
 
@@ -781,17 +784,11 @@ export abstract class TransportImpl<
 		const normalizedSubchannels =
 			subchannels === undefined ? undefined : normalizeSubchannels(subchannels, 'subchannels');
 
-		if (this.#channel.closed) {
-			throw new WorkerClosedError('worker closed');
-		}
-
 		const dataProducer = this.#internal.getDataProducerById(dataProducerId);
 
 		if (!dataProducer) {
 			throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
 		}
-
-		this.assertNotClosed();
 
 		let type: DataConsumerType;
 		let sctpStreamParameters: SctpStreamParameters | undefined;
@@ -926,6 +923,8 @@ export abstract class TransportImpl<
 	async enableTraceEvent(types: TransportTraceEventType[] = []): Promise<void> {
 		logger.debug('enableTraceEvent()');
 
+		this.assertNotClosed();
+
 		if (!Array.isArray(types)) {
 			throw new TypeError('types must be an array');
 		}
@@ -933,8 +932,6 @@ export abstract class TransportImpl<
 		if (types.some(type => typeof type !== 'string')) {
 			throw new TypeError('every entry of types must be a string');
 		}
-
-		this.assertNotClosed();
 
 		const builder = this.#channel.bufferBuilder;
 		const eventsOffset = FbsEnableTraceEventRequest.createEventsVector(
@@ -1035,7 +1032,8 @@ export abstract class TransportImpl<
 
 	/**
 	 * A closed transport rejects with NotFoundError while its Worker lives, and
-	 * with WorkerClosedError once the Worker is gone.
+	 * with WorkerClosedError once the Worker is gone. Methods call it before
+	 * checking their arguments: being closed is the error an app must see.
 	 */
 	protected assertNotClosed(): void {
 		if (this.#channel.closed) {

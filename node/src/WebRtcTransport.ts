@@ -250,11 +250,11 @@ export class WebRtcTransportImpl<WebRtcTransportAppData extends AppData = AppDat
 	async connect(params: { dtlsParameters: DtlsParameters }): Promise<void> {
 		logger.debug('connect()');
 
+		this.assertNotClosed();
+
 		const { dtlsParameters } = optionsRecord(params);
 
 		validateDtlsParameters(dtlsParameters);
-
-		this.assertNotClosed();
 
 		const builder = this.channel.bufferBuilder;
 		const bodyOffset = FbsConnectRequest.createConnectRequest(

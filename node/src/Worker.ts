@@ -323,11 +323,16 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 		};
 	}
 
-	async updateSettings<T extends AppData = AppData>({
-		logLevel,
-		logTags,
-	}: WorkerUpdateableSettings<T> = {}): Promise<void> {
+	async updateSettings<T extends AppData = AppData>(
+		settings: WorkerUpdateableSettings<T> = {}
+	): Promise<void> {
 		logger.debug('updateSettings()');
+
+		if (this.#closed) {
+			throw new WorkerClosedError('worker closed');
+		}
+
+		const { logLevel, logTags } = settings;
 
 		if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
 			throw new TypeError(`invalid logLevel: ${String(logLevel)}`);
@@ -371,12 +376,12 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 	): Promise<WebRtcServer<WebRtcServerAppData>> {
 		logger.debug('createWebRtcServer()');
 
-		// Local checks first (TypeError), then the closed check.
-		const normalized = normalizeWebRtcServerOptions(options);
-
+		// The closed check comes before the argument checks.
 		if (this.#closed) {
 			throw new WorkerClosedError('worker closed');
 		}
+
+		const normalized = normalizeWebRtcServerOptions(options);
 
 		const webRtcServerId = generateUUIDv4();
 		const bodyOffset = serializeCreateWebRtcServerRequest(
@@ -414,11 +419,16 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 		return webRtcServer;
 	}
 
-	async createRouter<RouterAppData extends AppData = AppData>({
-		mediaCodecs,
-		appData,
-	}: RouterOptions<RouterAppData> = {}): Promise<Router<RouterAppData>> {
+	async createRouter<RouterAppData extends AppData = AppData>(
+		options: RouterOptions<RouterAppData> = {}
+	): Promise<Router<RouterAppData>> {
 		logger.debug('createRouter()');
+
+		if (this.#closed) {
+			throw new WorkerClosedError('worker closed');
+		}
+
+		const { mediaCodecs, appData } = options;
 
 		if (appData && typeof appData !== 'object') {
 			throw new TypeError('if given, appData must be an object');
@@ -430,10 +440,6 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 
 		// Computed (and maybe thrown) before anything reaches the worker.
 		const rtpCapabilities = ortc.generateRouterRtpCapabilities(clone(mediaCodecs ?? []));
-
-		if (this.#closed) {
-			throw new WorkerClosedError('worker closed');
-		}
 
 		const routerId = generateUUIDv4();
 		const builder = this.#channel.bufferBuilder;

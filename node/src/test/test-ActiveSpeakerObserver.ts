@@ -210,10 +210,10 @@ describe('router.createActiveSpeakerObserver()', () => {
 
 		await expect(router.createActiveSpeakerObserver()).rejects.toBeInstanceOf(NotFoundError);
 
-		// Bad options are told first.
+		// Even with bad options: the closed check comes first (issue 10).
 		await expect(
 			router.createActiveSpeakerObserver({ interval: 'foo' as never })
-		).rejects.toBeInstanceOf(TypeError);
+		).rejects.toBeInstanceOf(NotFoundError);
 
 		const router2 = await worker.createRouter({ mediaCodecs });
 

@@ -256,9 +256,9 @@ describe('router.createAudioLevelObserver()', () => {
 
 		await expect(router.createAudioLevelObserver()).rejects.toBeInstanceOf(NotFoundError);
 
-		// Bad options are told first.
+		// Even with bad options: the closed check comes first (issue 10).
 		await expect(router.createAudioLevelObserver({ maxEntries: 0 })).rejects.toBeInstanceOf(
-			TypeError
+			NotFoundError
 		);
 
 		const router2 = await worker.createRouter({ mediaCodecs });
@@ -452,10 +452,10 @@ describe('audioLevelObserver.addProducer() and removeProducer()', () => {
 
 		await expect(call(audioLevelObserver, { producerId: 123 })).rejects.toThrow(/producerId/);
 
-		// Before the closed checks.
+		// The closed check comes first (issue 10).
 		audioLevelObserver.close();
 
-		await expect(call(audioLevelObserver, {})).rejects.toBeInstanceOf(TypeError);
+		await expect(call(audioLevelObserver, {})).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test.each<[string, (o: RtpObserver, id: string) => Promise<void>]>([

@@ -21,6 +21,7 @@ import { Event } from '../fbs/notification/event';
 import { Body as NotificationBody } from '../fbs/notification/body';
 import { ConsumerScore as FbsConsumerScore } from '../fbs/consumer/consumer-score';
 import { ScoreNotification as FbsScoreNotification } from '../fbs/consumer/score-notification';
+import { expectUnawaitedPauseResumeInCallOrder, recordPauseEvents } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter, enhancedOnce } = mediasoup.extras;
 const { UnsupportedError, WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -654,11 +655,11 @@ describe('transport.consume()', () => {
 		await expect(transport2.dump()).resolves.toMatchObject({ consumerIds: [] });
 	});
 
-	test('on a closed transport rejects NotFoundError (TypeError first)', async () => {
+	test('on a closed transport rejects NotFoundError, even with bad options', async () => {
 		transport2.close();
 
 		await expect(consumeAudio()).rejects.toBeInstanceOf(NotFoundError);
-		await expect(transport2.consume({} as ConsumerOptions)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport2.consume({} as ConsumerOptions)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('after the worker closed rejects WorkerClosedError', async () => {
@@ -989,6 +990,57 @@ describe('Consumer', () => {
 		expect(onResume).not.toHaveBeenCalled();
 	});
 
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(audioConsumer);
+	});
+
+	test('pause() and resume() not awaited while the Producer is paused emit no observer event', async () => {
+		const events = recordPauseEvents(audioConsumer);
+		let next = nextEvent(audioConsumer, 'producerpause');
+
+		await audioProducer.pause();
+		await next;
+
+		expect(events).toEqual(['pause']);
+
+		void audioConsumer.pause();
+		void audioConsumer.resume();
+		await audioConsumer.pause();
+
+		expect(audioConsumer.paused).toBe(true);
+		expect(events).toEqual(['pause']);
+
+		next = nextEvent(audioConsumer, 'producerresume');
+
+		// Still paused by the app.
+		await audioProducer.resume();
+		await next;
+
+		expect(events).toEqual(['pause']);
+
+		await audioConsumer.resume();
+
+		expect(events).toEqual(['pause', 'resume']);
+		await expect(audioConsumer.dump()).resolves.toMatchObject({
+			paused: false,
+			producerPaused: false,
+		});
+	});
+
+	test('a pause() the worker refuses leaves paused as the worker has it', async () => {
+		// The worker closes the Consumer with its Producer before it reads the
+		// pause request.
+		audioProducer.close();
+
+		const error = await audioConsumer.pause().then(
+			() => undefined,
+			(rejection: Error) => rejection
+		);
+
+		expect(error).toBeInstanceOf(Error);
+		expect(audioConsumer.paused).toBe(false);
+	});
+
 	test('setPriority() and unsetPriority()', async () => {
 		await videoConsumer.setPriority(2);
 
@@ -1046,11 +1098,11 @@ describe('Consumer', () => {
 			TypeError
 		);
 
-		// Checked before the closed state.
+		// The closed check comes first (issue 10).
 		videoConsumer.close();
 
 		await expect(videoConsumer.setPreferredLayers(layers as never)).rejects.toBeInstanceOf(
-			TypeError
+			NotFoundError
 		);
 	});
 
@@ -1091,7 +1143,7 @@ describe('Consumer', () => {
 		expect(audioProducer.closed).toBe(false);
 	});
 
-	test('methods of a closed Consumer reject NotFoundError (TypeError for bad arguments)', async () => {
+	test('methods of a closed Consumer reject NotFoundError, even with bad arguments', async () => {
 		audioConsumer.close();
 
 		for (const call of [
@@ -1108,7 +1160,7 @@ describe('Consumer', () => {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
 
-		await expect(audioConsumer.setPriority(-1)).rejects.toBeInstanceOf(TypeError);
+		await expect(audioConsumer.setPriority(-1)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('producer.close() emits producerclose (asynchronously)', async () => {

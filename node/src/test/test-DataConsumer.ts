@@ -16,6 +16,7 @@ import { SctpStateChangeNotification as FbsSctpStateChangeNotification } from '.
 import { SctpNegotiatedCapabilities as FbsSctpNegotiatedCapabilities } from '../fbs/transport/sctp-negotiated-capabilities';
 import { BufferedAmountLowNotification as FbsBufferedAmountLowNotification } from '../fbs/data-consumer/buffered-amount-low-notification';
 import { MessageNotification as FbsMessageNotification } from '../fbs/data-consumer/message-notification';
+import { expectUnawaitedPauseResumeInCallOrder, recordPauseEvents } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
 const { WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -589,6 +590,41 @@ describe('DataConsumer', () => {
 		expect(events.slice(4)).toEqual(['dataproducerpause', 'pause', 'dataproducerresume', 'resume']);
 	});
 
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(sctpDataConsumer);
+		await expectUnawaitedPauseResumeInCallOrder(directDataConsumer);
+	});
+
+	test('pause() and resume() not awaited while the DataProducer is paused emit no observer event', async () => {
+		const events = recordPauseEvents(directDataConsumer);
+
+		await directDataProducer.pause();
+		await waitFor(() => directDataConsumer.dataProducerPaused);
+
+		expect(events).toEqual(['pause']);
+
+		void directDataConsumer.pause();
+		void directDataConsumer.resume();
+		await directDataConsumer.pause();
+
+		expect(directDataConsumer.paused).toBe(true);
+		expect(events).toEqual(['pause']);
+
+		// Still paused by the app.
+		await directDataProducer.resume();
+		await waitFor(() => !directDataConsumer.dataProducerPaused);
+
+		expect(events).toEqual(['pause']);
+
+		await directDataConsumer.resume();
+
+		expect(events).toEqual(['pause', 'resume']);
+		await expect(directDataConsumer.dump()).resolves.toMatchObject({
+			paused: false,
+			dataProducerPaused: false,
+		});
+	});
+
 	test('dataproducerpause and dataproducerresume are deduplicated', () => {
 		const onPause = jest.fn();
 		const onResume = jest.fn();
@@ -750,8 +786,10 @@ describe('DataConsumer', () => {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
 
-		// Argument checks first.
-		await expect(sctpDataConsumer.addSubchannel('x' as never)).rejects.toBeInstanceOf(TypeError);
+		// The closed check comes first (issue 10).
+		await expect(sctpDataConsumer.addSubchannel('x' as never)).rejects.toBeInstanceOf(
+			NotFoundError
+		);
 	});
 
 	test('dataProducer.close() emits dataproducerclose (async) and closes it', async () => {

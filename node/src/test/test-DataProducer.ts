@@ -8,6 +8,7 @@ import type { DirectTransport } from '../DirectTransportTypes';
 import type { DataProducer } from '../DataProducerTypes';
 import type { DataConsumer } from '../DataConsumerTypes';
 import type * as types from '../types';
+import { expectUnawaitedPauseResumeInCallOrder } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter } = mediasoup.extras;
 const { WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -306,13 +307,13 @@ describe('transport.produceData()', () => {
 		expect(dataProducer.sctpStreamParameters!.streamId).toBe(3);
 	});
 
-	test('on a closed transport rejects NotFoundError (TypeError for bad options first)', async () => {
+	test('on a closed transport rejects NotFoundError, even with bad options', async () => {
 		webRtcTransport.close();
 
 		await expect(
 			webRtcTransport.produceData({ sctpStreamParameters: { streamId: 1 } })
 		).rejects.toBeInstanceOf(NotFoundError);
-		await expect(webRtcTransport.produceData({})).rejects.toBeInstanceOf(TypeError);
+		await expect(webRtcTransport.produceData({})).rejects.toBeInstanceOf(NotFoundError);
 
 		directTransport.close();
 
@@ -428,6 +429,11 @@ describe('DataProducer', () => {
 		await sctpDataProducer.resume();
 
 		expect(onResume).toHaveBeenCalledTimes(1);
+	});
+
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(sctpDataProducer);
+		await expectUnawaitedPauseResumeInCallOrder(directDataProducer);
 	});
 
 	test('pause() and resume() reach the DataConsumers', async () => {

@@ -383,7 +383,8 @@ describe('PipeTransport', () => {
 		await expect(transport.connect({ ip: '127.0.0.1', port: 9999 })).rejects.toBeInstanceOf(
 			NotFoundError
 		);
-		await expect(transport.connect({} as never)).rejects.toBeInstanceOf(TypeError);
+		// Even with bad arguments: the closed check comes first (issue 10).
+		await expect(transport.connect({} as never)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('router.close() emits routerclose', async () => {

@@ -824,8 +824,8 @@ describe('PlainTransport', () => {
 		).rejects.toBeInstanceOf(NotFoundError);
 		await expect(transport.setMaxIncomingBitrate(0)).rejects.toBeInstanceOf(NotFoundError);
 		await expect(transport.enableTraceEvent([])).rejects.toBeInstanceOf(NotFoundError);
-		// Argument checks come first.
-		await expect(transport.connect({})).rejects.toBeInstanceOf(TypeError);
+		// The closed check comes first (issue 10).
+		await expect(transport.connect({})).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('router.close() emits routerclose', async () => {

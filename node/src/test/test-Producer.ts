@@ -18,6 +18,7 @@ import { Event } from '../fbs/notification/event';
 import { Body as NotificationBody } from '../fbs/notification/body';
 import { Score as FbsScore } from '../fbs/producer/score';
 import { ScoreNotification as FbsScoreNotification } from '../fbs/producer/score-notification';
+import { expectUnawaitedPauseResumeInCallOrder } from './helpers/pauseResume';
 
 const { EnhancedEventEmitter, enhancedOnce } = mediasoup.extras;
 const { UnsupportedError, WorkerClosedError, NotFoundError } = mediasoup.errors;
@@ -464,7 +465,7 @@ describe('transport.produce()', () => {
 
 		const producer = await transport1.produce({ kind: 'audio', rtpParameters });
 
-		expect(producer.rtpParameters.encodings).toEqual([{}]);
+		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [producer.id] });
 		expect(producer.type).toBe('simple');
 
 		delete rtpParameters.encodings;
@@ -721,6 +722,33 @@ describe('transport.produce()', () => {
 		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [] });
 	});
 
+	test.each<[string, RtpParameters['encodings']]>([
+		['no encodings', undefined],
+		['a single encoding with neither ssrc nor rid', [{}]],
+		['a second encoding with neither ssrc nor rid', [{ ssrc: 1234 }, { maxBitrate: 100000 }]],
+	])('without mid and with %s rejects TypeError naming the problem', async (_name, encodings) => {
+		const rtpParameters = chromeOpusProducerRtpParameters();
+
+		delete rtpParameters.mid;
+		rtpParameters.encodings = encodings;
+
+		const error = await rejection(transport1.produce({ kind: 'audio', rtpParameters }));
+
+		expect(error).toBeInstanceOf(TypeError);
+		expect(error.message).toMatch(/encodings\[\d\] has neither ssrc nor rid.*no mid/);
+		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [] });
+	});
+
+	test('with a mid, encodings need neither ssrc nor rid', async () => {
+		const rtpParameters = chromeOpusProducerRtpParameters();
+
+		rtpParameters.encodings = [{}];
+
+		const producer = await transport1.produce({ kind: 'audio', rtpParameters });
+
+		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [producer.id] });
+	});
+
 	test('with a codec the Router does not have rejects UnsupportedError', async () => {
 		const g722: RtpParameters = {
 			mid: '0',
@@ -795,23 +823,11 @@ describe('transport.produce()', () => {
 		expect(error).not.toBeInstanceOf(TypeError);
 	});
 
-	test('without MID and with a single encoding without SSRC nor RID rejects Error', async () => {
-		const rtpParameters = chromeOpusProducerRtpParameters();
-
-		delete rtpParameters.mid;
-		rtpParameters.encodings = [{}];
-
-		const error = await rejection(transport1.produce({ kind: 'audio', rtpParameters }));
-
-		expect(error).toBeInstanceOf(Error);
-		expect(error).not.toBeInstanceOf(TypeError);
-	});
-
-	test('on a closed transport rejects NotFoundError (TypeError first)', async () => {
+	test('on a closed transport rejects NotFoundError, even with bad options', async () => {
 		transport1.close();
 
 		await expect(produceAudio()).rejects.toBeInstanceOf(NotFoundError);
-		await expect(transport1.produce({} as ProducerOptions)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport1.produce({} as ProducerOptions)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('after the worker closed rejects WorkerClosedError', async () => {
@@ -978,6 +994,10 @@ describe('Producer', () => {
 		expect(onResume).toHaveBeenCalledTimes(1);
 	});
 
+	test('pause() and resume() not awaited: one observer event per change, in call order', async () => {
+		await expectUnawaitedPauseResumeInCallOrder(audioProducer);
+	});
+
 	test('enableTraceEvent() records the known types', async () => {
 		await audioProducer.enableTraceEvent(['fir', 'rtp', 'foo' as never, 'rtp', 'sr']);
 		await expect(audioProducer.dump()).resolves.toMatchObject({
@@ -1042,7 +1062,7 @@ describe('Producer', () => {
 		expect(again.id).toBe(audioProducer.id);
 	});
 
-	test('methods of a closed Producer reject NotFoundError (TypeError for bad arguments)', async () => {
+	test('methods of a closed Producer reject NotFoundError, even with bad arguments', async () => {
 		audioProducer.close();
 
 		for (const call of [
@@ -1055,7 +1075,9 @@ describe('Producer', () => {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
 
-		await expect(audioProducer.enableTraceEvent('rtp' as never)).rejects.toBeInstanceOf(TypeError);
+		await expect(audioProducer.enableTraceEvent('rtp' as never)).rejects.toBeInstanceOf(
+			NotFoundError
+		);
 	});
 
 	test('transport.close() emits transportclose', async () => {

@@ -322,7 +322,7 @@ describe('createWebRtcServer()', () => {
 		).rejects.toThrow(Error);
 	});
 
-	test('on a closed worker rejects WorkerClosedError (after the argument checks)', async () => {
+	test('on a closed worker rejects WorkerClosedError, even with bad options', async () => {
 		worker.close();
 
 		await expect(
@@ -330,7 +330,7 @@ describe('createWebRtcServer()', () => {
 		).rejects.toBeInstanceOf(WorkerClosedError);
 		await expect(
 			worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: 'chicken' }] })
-		).rejects.toBeInstanceOf(TypeError);
+		).rejects.toBeInstanceOf(WorkerClosedError);
 	});
 
 	test('many servers in parallel', async () => {

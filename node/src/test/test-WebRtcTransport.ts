@@ -742,8 +742,8 @@ describe('createWebRtcTransport()', () => {
 		await expect(router.createWebRtcTransport(udpListenInfos())).rejects.toBeInstanceOf(
 			NotFoundError
 		);
-		// Argument checks first.
-		await expect(router.createWebRtcTransport({} as never)).rejects.toBeInstanceOf(TypeError);
+		// The closed check comes first (issue 10).
+		await expect(router.createWebRtcTransport({} as never)).rejects.toBeInstanceOf(NotFoundError);
 
 		worker.close();
 
@@ -1254,7 +1254,7 @@ describe('WebRtcTransport', () => {
 		expect(onObserverClose).toHaveBeenCalledTimes(1);
 	});
 
-	test('methods of a closed transport reject NotFoundError (TypeError for bad arguments)', async () => {
+	test('methods of a closed transport reject NotFoundError, even with bad arguments', async () => {
 		transport.close();
 
 		const dtlsParameters: DtlsParameters = {
@@ -1278,10 +1278,10 @@ describe('WebRtcTransport', () => {
 			await expect(call()).rejects.toBeInstanceOf(NotFoundError);
 		}
 
-		await expect(transport.connect({} as never)).rejects.toBeInstanceOf(TypeError);
-		await expect(transport.enableTraceEvent('bwe' as never)).rejects.toBeInstanceOf(TypeError);
-		await expect(transport.produce({} as never)).rejects.toBeInstanceOf(TypeError);
-		await expect(transport.consume({} as never)).rejects.toBeInstanceOf(TypeError);
+		await expect(transport.connect({} as never)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(transport.enableTraceEvent('bwe' as never)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(transport.produce({} as never)).rejects.toBeInstanceOf(NotFoundError);
+		await expect(transport.consume({} as never)).rejects.toBeInstanceOf(NotFoundError);
 	});
 
 	test('router.close() emits routerclose then observer close', async () => {

@@ -756,12 +756,12 @@ describe('close()', () => {
 		await expect(worker.createRouter()).rejects.toBeInstanceOf(WorkerClosedError);
 		await expect(worker.createRouter({ mediaCodecs })).rejects.toBeInstanceOf(WorkerClosedError);
 
-		// Local argument checks come first.
+		// The closed check comes first (issue 10).
 		await expect(worker.updateSettings({ logLevel: 'chicken' as never })).rejects.toBeInstanceOf(
-			TypeError
+			WorkerClosedError
 		);
 		await expect(worker.createRouter({ mediaCodecs: 'foo' as never })).rejects.toBeInstanceOf(
-			TypeError
+			WorkerClosedError
 		);
 	});
 
