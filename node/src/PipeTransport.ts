@@ -242,8 +242,9 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 	}
 
 	/**
-	 * Pipe Consumers take every stream of the Producer, have no MID, start
-	 * unpaused and with the default score.
+	 * Pipe Consumers take every stream of the Producer, have no MID and start
+	 * unpaused; the worker scores them 10 (the far Router scores the streams)
+	 * with the Producer's stream scores.
 	 */
 	override async consume<ConsumerAppData extends AppData = AppData>(
 		options: PipeConsumerOptions<ConsumerAppData>
@@ -279,7 +280,6 @@ export class PipeTransportImpl<PipeTransportAppData extends AppData = AppData>
 			paused: false,
 			ignoreDtx: false,
 			appData: appData as ConsumerAppData | undefined,
-			useWorkerScore: false,
 		});
 	}
 }

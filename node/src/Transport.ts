@@ -119,11 +119,6 @@ export type ConsumerCreation<ConsumerAppData extends AppData> = {
 	preferredLayers?: ConsumerLayers;
 	ignoreDtx: boolean;
 	appData?: ConsumerAppData;
-	/**
-	 * Whether the Consumer starts with the score the worker reports (else
-	 * the default one).
-	 */
-	useWorkerScore: boolean;
 };
 
 /**
@@ -610,7 +605,6 @@ export abstract class TransportImpl<
 			preferredLayers: normalizedPreferredLayers,
 			ignoreDtx: o.ignoreDtx === true,
 			appData: appData as ConsumerAppData | undefined,
-			useWorkerScore: true,
 		});
 	}
 
@@ -1082,7 +1076,6 @@ export abstract class TransportImpl<
 		preferredLayers,
 		ignoreDtx,
 		appData,
-		useWorkerScore,
 	}: ConsumerCreation<ConsumerAppData>): Promise<Consumer<ConsumerAppData>> {
 		const consumerId = generateUUIDv4();
 		const consumableRtpEncodings = producer.consumableRtpParameters.encodings ?? [];
@@ -1162,7 +1155,7 @@ export abstract class TransportImpl<
 			appData,
 			paused: body.paused(),
 			producerPaused: body.producerPaused(),
-			score: useWorkerScore && score ? parseConsumerScore(score) : undefined,
+			score: score ? parseConsumerScore(score) : undefined,
 			preferredLayers: responseLayers ? parseConsumerLayers(responseLayers) : undefined,
 		});
 

@@ -688,7 +688,8 @@ describe('PipeTransport.consume()', () => {
 		expect(consumer.kind).toBe('video');
 		expect(consumer.paused).toBe(false);
 		expect(consumer.producerPaused).toBe(false);
-		expect(consumer.score).toEqual({ score: 10, producerScore: 10, producerScores: [] });
+		// One (still 0) score per Producer stream.
+		expect(consumer.score).toEqual({ score: 10, producerScore: 10, producerScores: [0, 0, 0] });
 		expect(consumer.preferredLayers).toBeUndefined();
 		expect(consumer.appData).toEqual({ foo: 'bar' });
 
@@ -822,7 +823,13 @@ describe('Consumer', () => {
 			producerPaused: false,
 			priority: 1,
 		});
-		expect(dump.rtpParameters).toEqual(audioConsumer.rtpParameters);
+		// The worker's view: each encoding names the codec it uses; the getter
+		// keeps the parameters consume() returned.
+		expect(dump.rtpParameters).toEqual({
+			...audioConsumer.rtpParameters,
+			encodings: [{ ssrc: audioConsumer.rtpParameters.encodings![0].ssrc, codecPayloadType: 100 }],
+		});
+		expect(audioConsumer.rtpParameters.encodings![0].codecPayloadType).toBeUndefined();
 
 		const videoDump = await videoConsumer.dump();
 
@@ -836,23 +843,80 @@ describe('Consumer', () => {
 			paused: true,
 			producerPaused: false,
 		});
-		expect(videoDump.rtpParameters).toEqual(videoConsumer.rtpParameters);
+		expect(videoDump.rtpParameters).toEqual({
+			...videoConsumer.rtpParameters,
+			encodings: [{ ...videoConsumer.rtpParameters.encodings![0], codecPayloadType: 102 }],
+		});
 	});
 
-	test('getStats() resolves with the send stream stats', async () => {
-		const stats = await audioConsumer.getStats();
+	test('getStats() reports the send stream before anything was sent', async () => {
+		const zeroCounters = {
+			packetsLost: 0,
+			fractionLost: 0,
+			packetsDiscarded: 0,
+			packetsRetransmitted: 0,
+			nackCount: 0,
+			nackPacketCount: 0,
+			pliCount: 0,
+			firCount: 0,
+			packetCount: 0,
+			byteCount: 0,
+			bitrate: 0,
+		};
+		const audioStats = await audioConsumer.getStats();
 
-		expect(Array.isArray(stats)).toBe(true);
-
-		for (const stat of stats) {
-			expect(stat).toMatchObject({
+		expect(audioStats).toEqual([
+			{
 				type: 'outbound-rtp',
+				timestamp: expect.any(Number),
 				kind: 'audio',
 				mimeType: 'audio/opus',
 				ssrc: audioConsumer.rtpParameters.encodings![0].ssrc,
+				jitter: 0,
+				packetsRepaired: 0,
+				score: 10,
+				...zeroCounters,
+			},
+		]);
+
+		// Simulcast (here paused): one stream, with its RTX SSRC.
+		const [encoding] = videoConsumer.rtpParameters.encodings!;
+
+		await expect(videoConsumer.getStats()).resolves.toEqual([
+			{
+				type: 'outbound-rtp',
 				timestamp: expect.any(Number),
-			});
-		}
+				kind: 'video',
+				mimeType: 'video/VP8',
+				ssrc: encoding.ssrc,
+				rtxSsrc: encoding.rtx!.ssrc,
+				jitter: 0,
+				packetsRepaired: 0,
+				score: 10,
+				...zeroCounters,
+			},
+		]);
+
+		const svcConsumer = await transport2.consume({
+			producerId: (
+				await transport1.produce({
+					kind: 'video',
+					rtpParameters: chromeVp9SvcProducerRtpParameters(),
+				})
+			).id,
+			rtpCapabilities: deviceCapabilities,
+		});
+
+		expect(svcConsumer.type).toBe('svc');
+		await expect(svcConsumer.getStats()).resolves.toMatchObject([
+			{
+				type: 'outbound-rtp',
+				kind: 'video',
+				mimeType: 'video/VP9',
+				ssrc: svcConsumer.rtpParameters.encodings![0].ssrc,
+				...zeroCounters,
+			},
+		]);
 	});
 
 	test('score notifications update score and emit score', () => {
@@ -1351,5 +1415,87 @@ describe('Consumer', () => {
 
 		expect(first[1] & 0x7f).toBe(100);
 		expect(first.readUInt32BE(8)).toBe(consumer.rtpParameters.encodings![0].ssrc);
+	});
+});
+
+describe('a new Consumer of a scored Producer', () => {
+	test('starts with the Producer scores (simple, simulcast and pipe)', async () => {
+		const videoRouter = await worker.createRouter({
+			mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
+		});
+		const payloadType = videoRouter.rtpCapabilities.codecs![0].preferredPayloadType!;
+		const rtpCapabilities = videoRouter.rtpCapabilities as RtpCapabilities;
+		const ingress = await videoRouter.createDirectTransport();
+		const egress = await videoRouter.createDirectTransport();
+		const pipeTransport = await videoRouter.createPipeTransport({
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+		});
+		const codecs = [{ mimeType: 'video/VP8', payloadType, clockRate: 90000 }];
+		const single = await ingress.produce({
+			kind: 'video',
+			rtpParameters: { codecs, encodings: [{ ssrc: 1000 }] },
+		});
+		// Only its first encoding sends.
+		const simulcast = await ingress.produce({
+			kind: 'video',
+			rtpParameters: { codecs, encodings: [{ ssrc: 2000 }, { ssrc: 2001 }, { ssrc: 2002 }] },
+		});
+		const scoredTen = (producer: Producer): Promise<void> =>
+			new Promise(resolve => {
+				producer.on('score', scores => {
+					if (scores.some(score => score.encodingIdx === 0 && score.score === 10)) {
+						resolve();
+					}
+				});
+			});
+		const scored = Promise.all([scoredTen(single), scoredTen(simulcast)]);
+		const packet = (seq: number, ssrc: number): Buffer => {
+			const data = Buffer.alloc(12 + 20, 0x11);
+
+			data[0] = 0x80;
+			data[1] = payloadType;
+			data.writeUInt16BE(seq, 2);
+			data.writeUInt32BE(seq * 3000, 4);
+			data.writeUInt32BE(ssrc, 8);
+
+			return data;
+		};
+		let seq = 0;
+		// Lossless, until the end: the scores stay 10 while consumers come.
+		const sending = setInterval(() => {
+			++seq;
+			single.send(packet(seq, 1000));
+			simulcast.send(packet(seq, 2000));
+		}, 20);
+
+		try {
+			await scored;
+
+			const simpleConsumer = await egress.consume({ producerId: single.id, rtpCapabilities });
+
+			expect(simpleConsumer.score).toEqual({ score: 10, producerScore: 10, producerScores: [10] });
+
+			const simulcastConsumer = await egress.consume({
+				producerId: simulcast.id,
+				rtpCapabilities,
+			});
+
+			expect(simulcastConsumer.type).toBe('simulcast');
+			expect(simulcastConsumer.score).toEqual({
+				score: 10,
+				producerScore: 10,
+				producerScores: [10, 0, 0],
+			});
+
+			const pipeConsumer = await pipeTransport.consume({ producerId: simulcast.id });
+
+			expect(pipeConsumer.score).toEqual({
+				score: 10,
+				producerScore: 10,
+				producerScores: [10, 0, 0],
+			});
+		} finally {
+			clearInterval(sending);
+		}
 	});
 });

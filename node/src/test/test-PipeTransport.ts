@@ -368,6 +368,42 @@ describe('PipeTransport', () => {
 		);
 	});
 
+	test('consume() of a simulcast Producer: score, send stream stats and dump per encoding', async () => {
+		const webRtcTransport = await router.createWebRtcTransport({
+			listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+		});
+		const producer = await webRtcTransport.produce({
+			kind: 'video',
+			rtpParameters: {
+				mid: '0',
+				codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
+				encodings: [{ rid: 'r0' }, { rid: 'r1' }],
+			},
+		});
+		const consumer = await transport.consume({ producerId: producer.id });
+		const encodings = consumer.rtpParameters.encodings!;
+
+		// The far Router scores the streams: 10 and 10 here, and one (still 0)
+		// score per Producer encoding.
+		expect(consumer.score).toEqual({ score: 10, producerScore: 10, producerScores: [0, 0] });
+
+		// One send stream per encoding, from creation.
+		const stats = await consumer.getStats();
+
+		expect(stats).toHaveLength(2);
+		expect(stats.map(stat => [stat.type, stat.kind, stat.mimeType, stat.ssrc])).toEqual(
+			encodings.map(encoding => ['outbound-rtp', 'video', 'video/VP8', encoding.ssrc])
+		);
+		expect(stats.every(stat => stat.packetCount === 0 && stat.byteCount === 0)).toBe(true);
+
+		const dump = await consumer.dump();
+		const payloadType = consumer.rtpParameters.codecs[0].payloadType;
+
+		expect(dump.rtpParameters.encodings).toEqual(
+			encodings.map(encoding => ({ ...encoding, codecPayloadType: payloadType }))
+		);
+	});
+
 	test('close()', async () => {
 		const onObserverClose = jest.fn();
 

@@ -355,7 +355,12 @@ describe('transport.produce()', () => {
 			paused: true,
 		});
 		expect(dump.rtpParameters.codecs).toEqual(producer.rtpParameters.codecs);
-		expect(dump.rtpParameters.encodings).toEqual(producer.rtpParameters.encodings);
+		// The worker's view: each encoding names the codec it uses (the first
+		// media codec when it gave none); the getter keeps the params as given.
+		expect(dump.rtpParameters.encodings).toEqual([
+			{ ssrc: 1939254721, rtx: { ssrc: 2018479431 }, dtx: false, codecPayloadType: 96 },
+		]);
+		expect(producer.rtpParameters.encodings).toEqual(chromeVp8ProducerRtpParameters().encodings);
 		expect(dump.rtpParameters.headerExtensions).toEqual(producer.rtpParameters.headerExtensions);
 		expect(dump.rtpParameters.rtcp).toEqual(producer.rtpParameters.rtcp);
 		expect(dump.rtpParameters.mid).toBe('1');
@@ -383,11 +388,60 @@ describe('transport.produce()', () => {
 		const dump = await producer.dump();
 
 		expect(dump.type).toBe('simulcast');
+		expect(dump.rtpParameters.encodings!.map(encoding => encoding.codecPayloadType)).toEqual([
+			96, 96, 96,
+		]);
 		expect(dump.rtpMapping.encodings).toEqual([
 			{ rid: 'r0', scalabilityMode: 'L1T3', mappedSsrc: ssrcs[0] },
 			{ rid: 'r1', scalabilityMode: 'L1T3', mappedSsrc: ssrcs[0] + 1 },
 			{ rid: 'r2', scalabilityMode: 'L1T3', mappedSsrc: ssrcs[0] + 2 },
 		]);
+	});
+
+	test('dump() shows the codec each encoding uses: the one it names, else the first', async () => {
+		const rtpParameters: RtpParameters = {
+			mid: '1',
+			codecs: [
+				{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 },
+				{ mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 } },
+				{
+					mimeType: 'video/H264',
+					payloadType: 98,
+					clockRate: 90000,
+					parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' },
+				},
+			],
+			encodings: [
+				{ ssrc: 1111, codecPayloadType: 98 },
+				{ ssrc: 2222, rtx: { ssrc: 2223 } },
+			],
+		};
+		const producer = await transport1.produce({ kind: 'video', rtpParameters });
+		const dump = await producer.dump();
+
+		expect(dump.rtpParameters.encodings).toEqual([
+			{ ssrc: 1111, codecPayloadType: 98, dtx: false },
+			{ ssrc: 2222, rtx: { ssrc: 2223 }, codecPayloadType: 96, dtx: false },
+		]);
+		expect(producer.rtpParameters.encodings).toEqual([
+			{ ssrc: 1111, codecPayloadType: 98, dtx: false },
+			{ ssrc: 2222, rtx: { ssrc: 2223 }, dtx: false },
+		]);
+	});
+
+	test('an encoding naming a codecPayloadType that is no media codec rejects TypeError', async () => {
+		const rtpParameters = chromeVp8ProducerRtpParameters();
+
+		// 97 is the RTX codec, 99 none at all.
+		for (const codecPayloadType of [97, 99]) {
+			rtpParameters.encodings![0].codecPayloadType = codecPayloadType;
+
+			await expect(transport1.produce({ kind: 'video', rtpParameters })).rejects.toBeInstanceOf(
+				TypeError
+			);
+		}
+
+		await expect(transport1.dump()).resolves.toMatchObject({ producerIds: [] });
 	});
 
 	test('video with one encoding and several temporal layers is svc', async () => {
@@ -864,7 +918,10 @@ describe('Producer', () => {
 			id: audioProducer.id,
 			kind: 'audio',
 			type: 'simple',
-			rtpParameters: audioProducer.rtpParameters,
+			rtpParameters: {
+				...audioProducer.rtpParameters,
+				encodings: [{ ssrc: 3472539041, dtx: true, codecPayloadType: 111 }],
+			},
 			rtpMapping: {
 				codecs: [{ payloadType: 111, mappedPayloadType: 100 }],
 				encodings: [

@@ -85,6 +85,15 @@ namespace RTC
 		FillBufferEncoding(flatbuffers::FlatBufferBuilder& builder, const Encoding& encoding);
 
 		const Codec* GetCodecByPayloadType(uint8_t payloadType) const;
+		// The media codec an encoding uses: the one its codecPayloadType names,
+		// else the first media codec (nullptr if there is no such codec).
+		const Codec* GetCodecForEncoding(const Encoding& encoding) const;
+		// The RTX codec whose apt is this media payload type (nullptr if none).
+		const Codec* GetRtxCodecFor(uint8_t payloadType) const;
+		// Writes into each encoding the payload type of the media codec it uses,
+		// as dumps show it. Throws MediaSoupTypeError when an encoding names no
+		// media codec of the list (or there is none).
+		void ResolveEncodingCodecs();
 		// The negotiated id of a header extension URI (0 if absent).
 		uint8_t GetHeaderExtensionId(std::string_view uri) const;
 	};

@@ -79,30 +79,16 @@ namespace RTC
 			MS_THROW_TYPE_ERROR("consumer must have exactly one encoding");
 		}
 
-		// The media codec and its RTX codec.
-		const RtpParameters::Codec* mediaCodec{ nullptr };
-		const RtpParameters::Codec* rtxCodec{ nullptr };
-
-		for (const auto& codec : this->rtpParameters.codecs)
-		{
-			if (!codec.IsRtx() && !mediaCodec)
-			{
-				mediaCodec = &codec;
-			}
-		}
+		// The media codec (FromFbs() checked there is one) and its RTX codec.
+		const auto* mediaCodec =
+			this->rtpParameters.GetCodecForEncoding(this->rtpParameters.encodings[0]);
 
 		if (!mediaCodec)
 		{
 			MS_THROW_TYPE_ERROR("no media codec in rtpParameters");
 		}
 
-		for (const auto& codec : this->rtpParameters.codecs)
-		{
-			if (codec.IsRtx() && codec.GetApt() == mediaCodec->payloadType)
-			{
-				rtxCodec = &codec;
-			}
-		}
+		const auto* rtxCodec = this->rtpParameters.GetRtxCodecFor(mediaCodec->payloadType);
 
 		this->codecKind = Codecs::FromMimeType(mediaCodec->mimeType);
 
@@ -531,6 +517,13 @@ namespace RTC
 
 	uint8_t Consumer::GetScore() const
 	{
+		// A pipe consumer feeds another Router, which scores the streams it
+		// receives itself.
+		if (this->type == Type::PIPE)
+		{
+			return 10u;
+		}
+
 		uint8_t score{ 10u };
 
 		for (const auto& stream : this->sendStreams)
@@ -543,10 +536,11 @@ namespace RTC
 
 	uint8_t Consumer::GetProducerScore() const
 	{
+		// Fixed for a pipe consumer, as its score: the far Router tells its own
+		// consumers the score of each stream.
 		if (this->type == Type::PIPE)
 		{
-			// The best of the encodings it carries.
-			return *std::max_element(this->producerScores.begin(), this->producerScores.end());
+			return 10u;
 		}
 
 		return this->producerScores[this->currentEncoding];
@@ -873,13 +867,10 @@ namespace RTC
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
 		std::vector<flatbuffers::Offset<FBS::Consumer::SendStreamStats>> stats;
 
+		// Every send stream exists from creation, so it is reported before it
+		// sent anything (counters at 0).
 		for (auto& stream : this->sendStreams)
 		{
-			if (stream->GetPacketCount() == 0u)
-			{
-				continue;
-			}
-
 			const auto& params = stream->GetParams();
 
 			stats.push_back(FBS::Consumer::CreateSendStreamStatsDirect(

@@ -101,30 +101,12 @@ namespace RTC
 			stream.ssrc       = encoding.ssrc.value_or(0u);
 			stream.rtxSsrc    = encoding.rtxSsrc.value_or(0u);
 
-			// The encoding's codec, else the first media codec (ortc puts it first).
-			for (const auto& codec : this->rtpParameters.codecs)
+			// FromFbs() resolved the encoding's media codec.
+			stream.payloadType = encoding.codecPayloadType.value_or(0u);
+
+			if (const auto* rtxCodec = this->rtpParameters.GetRtxCodecFor(stream.payloadType))
 			{
-				if (codec.IsRtx())
-				{
-					continue;
-				}
-
-				if (!encoding.codecPayloadType || *encoding.codecPayloadType == codec.payloadType)
-				{
-					stream.payloadType = codec.payloadType;
-
-					break;
-				}
-			}
-
-			for (const auto& codec : this->rtpParameters.codecs)
-			{
-				if (codec.IsRtx() && codec.GetApt() == stream.payloadType)
-				{
-					stream.rtxPayloadType = codec.payloadType;
-
-					break;
-				}
+				stream.rtxPayloadType = rtxCodec->payloadType;
 			}
 
 			this->streams.push_back(std::move(stream));

@@ -183,6 +183,9 @@ namespace RTC
 			parameters.msid = data->msid()->str();
 		}
 
+		// This may throw.
+		parameters.ResolveEncodingCodecs();
+
 		return parameters;
 	}
 
@@ -314,6 +317,61 @@ namespace RTC
 		}
 
 		return nullptr;
+	}
+
+	const RtpParameters::Codec* RtpParameters::GetCodecForEncoding(const Encoding& encoding) const
+	{
+		for (const auto& codec : this->codecs)
+		{
+			if (codec.IsRtx())
+			{
+				continue;
+			}
+
+			if (!encoding.codecPayloadType || *encoding.codecPayloadType == codec.payloadType)
+			{
+				return &codec;
+			}
+		}
+
+		return nullptr;
+	}
+
+	const RtpParameters::Codec* RtpParameters::GetRtxCodecFor(uint8_t payloadType) const
+	{
+		for (const auto& codec : this->codecs)
+		{
+			if (codec.IsRtx() && codec.GetApt() == payloadType)
+			{
+				return &codec;
+			}
+		}
+
+		return nullptr;
+	}
+
+	void RtpParameters::ResolveEncodingCodecs()
+	{
+		for (size_t i = 0; i < this->encodings.size(); ++i)
+		{
+			auto& encoding    = this->encodings[i];
+			const auto* codec = GetCodecForEncoding(encoding);
+
+			if (!codec)
+			{
+				if (encoding.codecPayloadType)
+				{
+					MS_THROW_TYPE_ERROR(
+						"encoding %zu: codecPayloadType %u is not a media codec",
+						i,
+						*encoding.codecPayloadType);
+				}
+
+				MS_THROW_TYPE_ERROR("no media codec in rtpParameters.codecs");
+			}
+
+			encoding.codecPayloadType = codec->payloadType;
+		}
 	}
 
 	uint8_t RtpParameters::GetHeaderExtensionId(std::string_view uri) const
