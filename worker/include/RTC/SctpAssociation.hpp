@@ -33,8 +33,8 @@ namespace RTC
 		struct Options
 		{
 			// Streams we ask for and accept; the peer may agree to fewer.
-			uint16_t os{ 65535u };
-			uint16_t mis{ 65535u };
+			uint16_t os{ 1024u };
+			uint16_t mis{ 1024u };
 			size_t maxReceiveMessageSize{ 262144u };
 			size_t maxSendMessageSize{ 262144u };
 			size_t sendBufferSize{ 2000000u };
