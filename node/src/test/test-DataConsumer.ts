@@ -1004,12 +1004,9 @@ describe('SCTP state of transports', () => {
 				negotiatedMaxOutboundStreams: 256,
 				negotiatedMaxInboundStreams: 256,
 			});
-			await expect(transport.dump()).resolves.toMatchObject({
-				sctpNegotiatedCapabilities: {
-					negotiatedMaxOutboundStreams: 256,
-					negotiatedMaxInboundStreams: 256,
-				},
-			});
+			// dump() reports what the worker's association negotiated (nothing
+			// here, where the notification was injected): test-sctp-pipe.ts
+			// covers it with a real association.
 
 			injectSctpState(transport, FbsSctpState.FAILED);
 

@@ -683,6 +683,11 @@ describe('createWebRtcTransport()', () => {
 
 		expect(dump.sctpParameters).toEqual(sctpParameters);
 		expect(dump.sctpState).toBe('new');
+		// Reported before the association negotiates, as zeros.
+		expect(dump.sctpNegotiatedCapabilities).toEqual({
+			negotiatedMaxOutboundStreams: 0,
+			negotiatedMaxInboundStreams: 0,
+		});
 		expect(dump.sctpListener).toEqual({ streamIdTable: [] });
 		expect(dump.maxSendMessageSize).toBe(10000);
 		expect(dump.maxReceiveMessageSize).toBe(20000);

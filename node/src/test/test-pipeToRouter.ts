@@ -657,6 +657,100 @@ describe.each<Setup>(['one worker', 'two workers'])('pipeToRouter() (%s)', setup
 	);
 
 	test(
+		'data: subchannels, requiredSubchannel and ignoredSubchannel travel through the pipe; the DataConsumers on B filter by them',
+		async () => {
+			const { routerA, routerB, directA, directB, pipesA, pipesB } = await createRouters(setup);
+			const dataProducer = await directA.produceData();
+			const { pipeDataConsumer, pipeDataProducer } = await routerA.pipeToRouter({
+				dataProducerId: dataProducer.id,
+				router: routerB,
+				keepId,
+			});
+
+			await waitFor(
+				() => pipesA[0].sctpState === 'connected' && pipesB[0].sctpState === 'connected',
+				'the SCTP association between the pipe transports'
+			);
+
+			const subscriptions = { A: [1, 3], B: [2, 3], none: undefined };
+			const received: Record<string, string[]> = { A: [], B: [], none: [] };
+			const ppids: number[] = [];
+
+			for (const [name, subchannels] of Object.entries(subscriptions)) {
+				const dataConsumer = await directB.consumeData({
+					dataProducerId: pipeDataProducer!.id,
+					subchannels,
+				});
+
+				dataConsumer.on('message', (message, ppid) => {
+					received[name].push(message.toString());
+
+					if (name === 'A') {
+						ppids.push(ppid);
+					}
+				});
+			}
+
+			// [message, subchannels, requiredSubchannel, ignoredSubchannel, receivers]:
+			// what DataConsumers of Router A itself would get.
+			const cases: [string, number[]?, number?, number?, string[]?][] = [
+				['no filter', undefined, undefined, undefined, ['A', 'B', 'none']],
+				['subchannels [1]', [1], undefined, undefined, ['A']],
+				['subchannels [3]', [3], undefined, undefined, ['A', 'B']],
+				['subchannels [4]', [4], undefined, undefined, []],
+				['empty subchannels', [], undefined, undefined, ['A', 'B', 'none']],
+				['requiredSubchannel 2', undefined, 2, undefined, ['B']],
+				['ignoredSubchannel 1', undefined, undefined, 1, ['B', 'none']],
+				['subchannels [1, 2], ignoredSubchannel 2', [1, 2], undefined, 2, ['A']],
+				['subchannels [3], requiredSubchannel 1', [3], 1, undefined, ['A']],
+			];
+
+			for (const [message, subchannels, requiredSubchannel, ignoredSubchannel] of cases) {
+				dataProducer.send(message, undefined, subchannels, requiredSubchannel, ignoredSubchannel);
+			}
+
+			// A binary message keeps its PPID through the pipe.
+			dataProducer.send(Buffer.from('binary [1]'), 53, [1]);
+			dataProducer.send('end');
+
+			await waitFor(
+				() => Object.values(received).every(list => list.includes('end')),
+				'the last message in every DataConsumer on B',
+				() => received
+			);
+
+			for (const [message, , , , expected] of cases) {
+				const receivers = Object.keys(received).filter(name => received[name].includes(message));
+
+				expect({ message, receivers }).toEqual({ message, receivers: expected });
+			}
+
+			// Nothing else arrived (the headers do not leak into payloads).
+			expect(received.A).toEqual([
+				'no filter',
+				'subchannels [1]',
+				'subchannels [3]',
+				'empty subchannels',
+				'subchannels [1, 2], ignoredSubchannel 2',
+				'subchannels [3], requiredSubchannel 1',
+				'binary [1]',
+				'end',
+			]);
+			expect(ppids).toEqual([51, 51, 51, 51, 51, 51, 53, 51]);
+
+			// The pipe counts the application's bytes, not the headers.
+			const [pipeStats] = await pipeDataConsumer!.getStats();
+			const sentBytes =
+				cases.reduce((sum, [message]) => sum + Buffer.byteLength(message), 0) +
+				Buffer.byteLength('binary [1]') +
+				Buffer.byteLength('end');
+
+			expect(pipeStats.bytesSent).toBe(sentBytes);
+		},
+		TEST_TIMEOUT
+	);
+
+	test(
 		'data: closing the original DataProducer closes the pipe pair and the DataConsumers on B; either pipe end closes the other',
 		async () => {
 			const { routerA, routerB, directA, directB } = await createRouters(setup);

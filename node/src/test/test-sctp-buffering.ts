@@ -1,7 +1,9 @@
 // SCTP send-buffer accounting seen from the API, with a real association:
 // two PipeTransports with SCTP (plain UDP over loopback) in one Router. A
 // DirectTransport DataProducer feeds a DataConsumer on pipe A; bursts fill
-// pipe A's SCTP send buffer until the peer (pipe B) acknowledges.
+// pipe A's SCTP send buffer until the peer (pipe B) acknowledges. The
+// buffered amount counts, per stream, the bytes not yet sent (as a
+// browser's RTCDataChannel.bufferedAmount): bytes in flight are not in it.
 
 import * as mediasoup from '../';
 import type { DataConsumer, DataProducer, PipeTransport, Router, Worker } from '../types';
@@ -54,7 +56,7 @@ async function setup(sctpSendBufferSize?: number): Promise<{
 }
 
 test(
-	'bufferedamountlow fires once what a burst queued has been acknowledged',
+	'bufferedamountlow fires once what a burst queued has gone out',
 	async () => {
 		const { dataProducer, dataConsumer } = await setup();
 		const lows: number[] = [];
@@ -110,6 +112,58 @@ test(
 
 		expect(stats.messagesSent).toBeLessThan(20);
 		expect(stats.messagesSent).toBeGreaterThan(0);
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'on an idle association a small message goes out at once: send() resolves 0, as a browser reports bufferedAmount',
+	async () => {
+		const { dataConsumer } = await setup();
+
+		await expect(dataConsumer.send('foo')).resolves.toBe(0);
+		await expect(dataConsumer.getBufferedAmount()).resolves.toBe(0);
+		expect((await dataConsumer.dump()).bufferedAmount).toBe(0);
+		expect((await dataConsumer.getStats())[0]).toMatchObject({
+			messagesSent: 1,
+			bytesSent: 3,
+			bufferedAmount: 0,
+		});
+	},
+	TEST_TIMEOUT
+);
+
+test(
+	'the buffered amount is per stream: a burst on one DataConsumer does not count on another of the same transport',
+	async () => {
+		const { pipeA, dataProducer, dataConsumer } = await setup();
+		const other = await pipeA.consumeData({ dataProducerId: dataProducer.id });
+		let lows = 0;
+
+		dataConsumer.on('bufferedamountlow', () => ++lows);
+
+		// Only `dataConsumer` sends: the other one is paused.
+		await other.pause();
+
+		const chunk = Buffer.alloc(60000, 3);
+
+		for (let i = 0; i < 10; ++i) {
+			dataProducer.send(chunk);
+		}
+
+		const [busy, idle] = await Promise.all([
+			dataConsumer.getBufferedAmount(),
+			other.getBufferedAmount(),
+		]);
+
+		expect(busy).toBeGreaterThan(1024);
+		expect(idle).toBe(0);
+		expect((await other.dump()).bufferedAmount).toBe(0);
+
+		// And it drains to the default threshold (1024).
+		await waitFor(() => lows > 0, 'bufferedamountlow');
+
+		expect(await dataConsumer.getBufferedAmount()).toBeLessThanOrEqual(1024);
 	},
 	TEST_TIMEOUT
 );

@@ -374,3 +374,36 @@ describe.each<Setup>(['two workers', 'one worker'])('SCTP over PipeTransports (%
 		);
 	}
 });
+
+test(
+	'sctpNegotiatedCapabilities: 0 and 0 in dump() until the association connects, then the streams both ends agreed on',
+	async () => {
+		const worker = await createWorker();
+		const router = await worker.createRouter();
+		const options = { listenInfo: { protocol: 'udp' as const, ip: '127.0.0.1' }, enableSctp: true };
+		const pipeA = await router.createPipeTransport(options);
+		const pipeB = await router.createPipeTransport(options);
+		const before = { negotiatedMaxOutboundStreams: 0, negotiatedMaxInboundStreams: 0 };
+		// The worker asks for 1024 streams each way, not the 65535 of
+		// sctpParameters.OS/MIS: usrsctp's per-stream state would cost about
+		// 6.7 MB per association (README).
+		const negotiated = { negotiatedMaxOutboundStreams: 1024, negotiatedMaxInboundStreams: 1024 };
+
+		expect(pipeA.sctpParameters).toMatchObject({ OS: 65535, MIS: 65535 });
+		expect(pipeA.sctpNegotiatedCapabilities).toBeUndefined();
+		expect((await pipeA.dump()).sctpNegotiatedCapabilities).toEqual(before);
+
+		await pipeA.connect({ ip: '127.0.0.1', port: pipeB.tuple.localPort });
+		await pipeB.connect({ ip: '127.0.0.1', port: pipeA.tuple.localPort });
+		await waitFor(
+			() => pipeA.sctpState === 'connected' && pipeB.sctpState === 'connected',
+			'both associations connected'
+		);
+
+		for (const pipe of [pipeA, pipeB]) {
+			expect(pipe.sctpNegotiatedCapabilities).toEqual(negotiated);
+			expect((await pipe.dump()).sctpNegotiatedCapabilities).toEqual(negotiated);
+		}
+	},
+	TEST_TIMEOUT
+);

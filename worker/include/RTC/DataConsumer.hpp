@@ -62,7 +62,7 @@ namespace RTC
 		// A message of the DataProducer: delivered unless paused or filtered
 		// out by subchannels.
 		void DeliverMessage(const DataProducer::Message& message);
-		// The SCTP association's buffered amount went down.
+		// The buffered amount of its SCTP stream went down.
 		void SctpBufferedAmountChanged(uint32_t bufferedAmount);
 		flatbuffers::Offset<FBS::DataConsumer::DumpResponse>
 		FillBuffer(flatbuffers::FlatBufferBuilder& builder) const;
@@ -73,15 +73,20 @@ namespace RTC
 
 	private:
 		bool IsActive() const { return !this->paused && !this->dataProducerPaused; }
-		// The association's (0 without SCTP).
+		// Bytes of its SCTP stream not yet sent (0 without SCTP).
 		uint32_t GetBufferedAmount() const
 		{
-			return this->sctpAssociation ? this->sctpAssociation->GetBufferedAmount() : 0u;
+			return this->type == DataProducer::Type::SCTP && this->sctpAssociation
+							 ? this->sctpAssociation->GetBufferedAmount(this->sctpStreamParameters.streamId)
+							 : 0u;
 		}
 		bool PassesSubchannels(const DataProducer::Message& message) const;
 		// Sends on the SCTP stream; tells the application when the buffer is
-		// full. Throws MediaSoupError when `throwOnFailure` and it was not sent.
-		void SendSctp(uint32_t ppid, const uint8_t* data, size_t len, bool throwOnFailure);
+		// full. `applicationLen`: the bytes the stats count (a piped message
+		// carries a header). Throws MediaSoupError when `throwOnFailure` and
+		// it was not sent.
+		void SendSctp(
+			uint32_t ppid, const uint8_t* data, size_t len, size_t applicationLen, bool throwOnFailure);
 		void Notify(FBS::Notification::Event event);
 		flatbuffers::Offset<flatbuffers::Vector<uint16_t>>
 		FillBufferSubchannels(flatbuffers::FlatBufferBuilder& builder) const;
@@ -103,7 +108,7 @@ namespace RTC
 		bool dataProducerPaused{ false };
 		std::set<uint16_t> subchannels;
 		uint32_t bufferedAmountLowThreshold{ 0u };
-		// The association's buffered amount we last heard of: "low" is news
+		// The stream's buffered amount we last heard of: "low" is news
 		// only when it crosses the threshold going down.
 		uint32_t lastBufferedAmount{ 0u };
 		uint64_t messagesSent{ 0u };

@@ -71,6 +71,9 @@ namespace RTC
 		bool IsPaused() const { return this->paused; }
 		// A message of its SCTP stream.
 		void ReceiveMessage(uint32_t ppid, const uint8_t* data, size_t len);
+		// A message of its SCTP stream on a PipeTransport: it may say who it
+		// is for (PipeSubchannels). A malformed one is dropped and counted.
+		void ReceivePipeMessage(uint32_t ppid, const uint8_t* data, size_t len);
 		flatbuffers::Offset<FBS::DataProducer::DumpResponse>
 		FillBuffer(flatbuffers::FlatBufferBuilder& builder) const;
 
@@ -97,6 +100,7 @@ namespace RTC
 		size_t maxMessageSize{ 0u };
 		uint64_t messagesReceived{ 0u };
 		uint64_t bytesReceived{ 0u };
+		uint64_t malformedPipeMessages{ 0u };
 	};
 } // namespace RTC
 

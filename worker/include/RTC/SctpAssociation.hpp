@@ -4,6 +4,7 @@
 #include "common.hpp"
 
 #include "DepUsrSCTP.hpp"
+#include "RTC/SctpUnsentBytes.hpp"
 
 #include <optional>
 #include <vector>
@@ -73,9 +74,9 @@ namespace RTC
 				uint32_t ppid,
 				const uint8_t* msg,
 				size_t len) = 0;
-			// Bytes queued and not yet acknowledged, after they went down.
-			virtual void
-			OnSctpAssociationBufferedAmount(SctpAssociation* association, uint32_t bufferedAmount) = 0;
+			// A stream's bytes queued and not yet sent went down.
+			virtual void OnSctpAssociationBufferedAmount(
+				SctpAssociation* association, uint16_t streamId, uint32_t bufferedAmount) = 0;
 		};
 
 	public:
@@ -112,7 +113,10 @@ namespace RTC
 		State GetState() const { return this->state; }
 		uint16_t GetNegotiatedOs() const { return this->negotiatedOs; }
 		uint16_t GetNegotiatedMis() const { return this->negotiatedMis; }
-		uint32_t GetBufferedAmount() const { return this->bufferedAmount; }
+		// Bytes queued and not yet handed to the network (in flight is not
+		// buffered, as in a browser's RTCDataChannel), per stream or in all.
+		uint32_t GetBufferedAmount(uint16_t streamId) const { return this->unsentBytes.Get(streamId); }
+		uint32_t GetBufferedAmount() const { return this->unsentBytes.GetTotal(); }
 		const Options& GetOptions() const { return this->options; }
 		uint64_t GetDroppedMessages() const { return this->droppedMessages; }
 
@@ -125,7 +129,6 @@ namespace RTC
 		void
 		OnUsrSctpData(const uint8_t* data, size_t len, uint16_t streamId, uint32_t ppid, int flags);
 		void OnUsrSctpNotification(const uint8_t* data, size_t len);
-		void OnUsrSctpSendBufferFree(uint32_t freeBytes);
 
 	private:
 		void SetState(State newState);
@@ -133,6 +136,8 @@ namespace RTC
 		bool SendStreamReset(uint16_t streamId);
 		void OnAssociationChange(uint16_t sacState, uint16_t outboundStreams, uint16_t inboundStreams);
 		void OnStreamReset(uint16_t flags, const uint16_t* streams, size_t count);
+		// Tells the listener about the streams in changedStreams, then clears it.
+		void NotifyBufferedAmounts();
 
 	private:
 		// Passed by argument.
@@ -145,7 +150,9 @@ namespace RTC
 		State state{ State::NEW };
 		uint16_t negotiatedOs{ 0u };
 		uint16_t negotiatedMis{ 0u };
-		uint32_t bufferedAmount{ 0u };
+		SctpUnsentBytes unsentBytes;
+		// Streams whose buffered amount changed, to tell the listener about.
+		std::vector<uint16_t> changedStreams;
 		// A message arriving in pieces (partial delivery).
 		std::vector<uint8_t> pendingMessage;
 		uint16_t pendingStreamId{ 0u };

@@ -151,8 +151,8 @@ namespace RTC
 			uint32_t ppid,
 			const uint8_t* msg,
 			size_t len) override;
-		void
-		OnSctpAssociationBufferedAmount(SctpAssociation* association, uint32_t bufferedAmount) override;
+		void OnSctpAssociationBufferedAmount(
+			SctpAssociation* association, uint16_t streamId, uint32_t bufferedAmount) override;
 
 	protected:
 		// Every producer and consumer (media and data) closes, telling the
@@ -253,6 +253,8 @@ namespace RTC
 		// Others.
 		// SCTP DataProducers by the stream they receive on.
 		std::unordered_map<uint16_t, DataProducer*> mapStreamIdDataProducer;
+		// Outgoing SCTP streams of the DataConsumers (ids are not shared).
+		std::unordered_map<uint16_t, DataConsumer*> mapStreamIdDataConsumer;
 		uint32_t sctpDefaultBufferedAmountLowThreshold{ 1024u };
 		bool isDataChannel{ false };
 		// How received packets find their producer: by SSRC, else MID, else RID.

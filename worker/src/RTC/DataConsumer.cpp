@@ -6,6 +6,7 @@
 #include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
+#include "RTC/PipeSubchannels.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -112,7 +113,27 @@ namespace RTC
 
 		if (this->type == DataProducer::Type::SCTP)
 		{
-			SendSctp(message.ppid, message.data, message.len, false);
+			// Across a pipe, who the message is for goes along: the other
+			// Router's DataConsumers filter by it. One buffer per thread (a
+			// worker may run as a thread of a Rust process).
+			thread_local std::vector<uint8_t> pipeMessage;
+
+			if (
+				this->pipe && PipeSubchannels::Encode(
+												message.ppid,
+												message.data,
+												message.len,
+												message.subchannels,
+												message.requiredSubchannel,
+												message.ignoredSubchannel,
+												pipeMessage))
+			{
+				SendSctp(PipeSubchannels::Ppid, pipeMessage.data(), pipeMessage.size(), message.len, false);
+
+				return;
+			}
+
+			SendSctp(message.ppid, message.data, message.len, message.len, false);
 
 			return;
 		}
@@ -256,7 +277,7 @@ namespace RTC
 				// bufferedamountlow would not wait for the next change.
 				if (this->sctpAssociation && this->lastBufferedAmount > this->bufferedAmountLowThreshold)
 				{
-					SctpBufferedAmountChanged(this->sctpAssociation->GetBufferedAmount());
+					SctpBufferedAmountChanged(GetBufferedAmount());
 				}
 
 				break;
@@ -277,11 +298,12 @@ namespace RTC
 				}
 
 				// This may throw.
-				SendSctp(body->ppid(), body->data()->data(), body->data()->size(), true);
+				SendSctp(
+					body->ppid(), body->data()->data(), body->data()->size(), body->data()->size(), true);
 
 				auto& builder = request->GetBufferBuilder();
-				auto response = FBS::DataConsumer::CreateGetBufferedAmountResponse(
-					builder, this->sctpAssociation->GetBufferedAmount());
+				auto response =
+					FBS::DataConsumer::CreateGetBufferedAmountResponse(builder, GetBufferedAmount());
 
 				request->Accept(FBS::Response::Body::DataConsumer_GetBufferedAmountResponse, response);
 
@@ -378,7 +400,8 @@ namespace RTC
 		return true;
 	}
 
-	void DataConsumer::SendSctp(uint32_t ppid, const uint8_t* data, size_t len, bool throwOnFailure)
+	void DataConsumer::SendSctp(
+		uint32_t ppid, const uint8_t* data, size_t len, size_t applicationLen, bool throwOnFailure)
 	{
 		const auto result = this->sctpAssociation->SendMessage(
 			this->sctpStreamParameters.streamId, ppid, this->sctpStreamParameters.reliability, data, len);
@@ -388,8 +411,8 @@ namespace RTC
 			case SctpAssociation::SendResult::SENT:
 			{
 				++this->messagesSent;
-				this->bytesSent += len;
-				this->lastBufferedAmount = this->sctpAssociation->GetBufferedAmount();
+				this->bytesSent += applicationLen;
+				this->lastBufferedAmount = GetBufferedAmount();
 
 				return;
 			}

@@ -6,6 +6,7 @@
 #include "DepLibUV.hpp"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
+#include "RTC/PipeSubchannels.hpp"
 
 #include <vector>
 
@@ -60,6 +61,39 @@ namespace RTC
 		message.ppid = ppid;
 		message.data = data;
 		message.len  = len;
+
+		Deliver(message);
+	}
+
+	void DataProducer::ReceivePipeMessage(uint32_t ppid, const uint8_t* data, size_t len)
+	{
+		if (ppid != PipeSubchannels::Ppid)
+		{
+			ReceiveMessage(ppid, data, len);
+
+			return;
+		}
+
+		// One per thread (a worker may run as a thread of a Rust process).
+		thread_local PipeSubchannels::Decoded decoded;
+
+		if (!PipeSubchannels::Decode(data, len, decoded))
+		{
+			++this->malformedPipeMessages;
+
+			MS_DEBUG_TAG(sctp, "malformed subchannels header of a piped message, dropped");
+
+			return;
+		}
+
+		Message message;
+
+		message.ppid               = decoded.ppid;
+		message.data               = decoded.payload;
+		message.len                = decoded.payloadLen;
+		message.subchannels        = decoded.subchannels;
+		message.requiredSubchannel = decoded.requiredSubchannel;
+		message.ignoredSubchannel  = decoded.ignoredSubchannel;
 
 		Deliver(message);
 	}

@@ -76,18 +76,6 @@ namespace RTC
 			return 1;
 		}
 
-		int onUsrSctpSendBufferFree(struct socket* /*sock*/, uint32_t freeBytes, void* ulpInfo)
-		{
-			auto* association = FindAssociation(ulpInfo);
-
-			if (association)
-			{
-				association->OnUsrSctpSendBufferFree(freeBytes);
-			}
-
-			return 0;
-		}
-
 		const char* StateName(SctpAssociation::State state)
 		{
 			switch (state)
@@ -119,15 +107,15 @@ namespace RTC
 	{
 		this->id = DepUsrSCTP::RegisterSender(this);
 
-		// Threshold 1: tell us about free send buffer space after every SACK,
-		// so the buffered amount follows what the peer acknowledges.
+		// No send buffer callback: the buffered amount follows the packets
+		// that go out (OnUsrSctpSendPacket), not what the peer acknowledges.
 		this->socket = usrsctp_socket(
 			AF_CONN,
 			SOCK_STREAM,
 			IPPROTO_SCTP,
 			onUsrSctpReceive,
-			onUsrSctpSendBufferFree,
-			1u,
+			nullptr,
+			0u,
 			reinterpret_cast<void*>(this->id));
 
 		if (!this->socket)
@@ -357,11 +345,18 @@ namespace RTC
 			spa.sendv_prinfo.pr_value  = *reliability.maxRetransmits;
 		}
 
+		// Counted before: usrsctp sends what the window allows from within
+		// usrsctp_sendv(), and those packets take their bytes off again.
+		this->unsentBytes.Queued(streamId, len);
+
 		const auto sent =
 			usrsctp_sendv(this->socket, msg, len, nullptr, 0, &spa, sizeof(spa), SCTP_SENDV_SPA, 0);
 
 		if (sent < 0)
 		{
+			this->unsentBytes.Dropped(streamId, len);
+			NotifyBufferedAmounts();
+
 			if (errno == EWOULDBLOCK || errno == EAGAIN)
 			{
 				return SendResult::BUFFER_FULL;
@@ -373,7 +368,7 @@ namespace RTC
 			return SendResult::FAILED;
 		}
 
-		this->bufferedAmount += static_cast<uint32_t>(len);
+		NotifyBufferedAmounts();
 
 		return SendResult::SENT;
 	}
@@ -422,6 +417,8 @@ namespace RTC
 	void SctpAssociation::OnUsrSctpSendPacket(const uint8_t* data, size_t len)
 	{
 		this->listener->OnSctpAssociationSendData(this, data, len);
+		this->unsentBytes.Sent(data, len, this->changedStreams);
+		NotifyBufferedAmounts();
 	}
 
 	void SctpAssociation::OnUsrSctpData(
@@ -539,12 +536,9 @@ namespace RTC
 
 			case SCTP_SENDER_DRY_EVENT:
 			{
-				// Everything sent was acknowledged.
-				if (this->bufferedAmount != 0u)
-				{
-					this->bufferedAmount = 0u;
-					this->listener->OnSctpAssociationBufferedAmount(this, 0u);
-				}
+				// Everything sent was acknowledged and nothing waits.
+				this->unsentBytes.Clear(this->changedStreams);
+				NotifyBufferedAmounts();
 
 				break;
 			}
@@ -552,6 +546,20 @@ namespace RTC
 			case SCTP_SEND_FAILED_EVENT:
 			{
 				const auto& failed = notification->sn_send_failed_event;
+
+				// Given up before it went out: it carries the bytes never sent.
+				if (failed.ssfe_flags & SCTP_DATA_UNSENT)
+				{
+					const size_t total = std::min<size_t>(failed.ssfe_length, len);
+
+					if (total > sizeof(struct sctp_send_failed_event))
+					{
+						this->unsentBytes.Dropped(
+							failed.ssfe_info.snd_sid, total - sizeof(struct sctp_send_failed_event));
+						this->changedStreams.push_back(failed.ssfe_info.snd_sid);
+						NotifyBufferedAmounts();
+					}
+				}
 
 				MS_DEBUG_TAG(
 					sctp,
@@ -582,16 +590,16 @@ namespace RTC
 		}
 	}
 
-	void SctpAssociation::OnUsrSctpSendBufferFree(uint32_t freeBytes)
+	void SctpAssociation::NotifyBufferedAmounts()
 	{
-		const auto sendBufferSize = static_cast<uint32_t>(this->options.sendBufferSize);
-		const uint32_t queued     = freeBytes < sendBufferSize ? sendBufferSize - freeBytes : 0u;
-
-		// Only decreases are news (sends raise it as they happen).
-		if (queued < this->bufferedAmount)
+		// Taken one by one: a listener may send, which adds to the list.
+		while (!this->changedStreams.empty())
 		{
-			this->bufferedAmount = queued;
-			this->listener->OnSctpAssociationBufferedAmount(this, queued);
+			const uint16_t streamId = this->changedStreams.back();
+
+			this->changedStreams.pop_back();
+			this->listener->OnSctpAssociationBufferedAmount(
+				this, streamId, this->unsentBytes.Get(streamId));
 		}
 	}
 
@@ -616,6 +624,7 @@ namespace RTC
 			case SCTP_COMM_UP:
 			case SCTP_RESTART:
 			{
+				this->unsentBytes.Restart();
 				this->negotiatedOs  = outboundStreams;
 				this->negotiatedMis = inboundStreams;
 

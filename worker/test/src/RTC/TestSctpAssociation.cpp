@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace RTC;
@@ -60,16 +61,16 @@ namespace
 		}
 
 		void OnSctpAssociationBufferedAmount(
-			SctpAssociation* /*association*/, uint32_t bufferedAmount) override
+			SctpAssociation* /*association*/, uint16_t streamId, uint32_t bufferedAmount) override
 		{
-			this->bufferedAmounts.push_back(bufferedAmount);
+			this->bufferedAmounts.push_back({ streamId, bufferedAmount });
 		}
 
 		std::unique_ptr<SctpAssociation> association;
 		std::deque<std::vector<uint8_t>> outbox;
 		std::vector<SctpAssociation::State> states;
 		std::vector<ReceivedMessage> messages;
-		std::vector<uint32_t> bufferedAmounts;
+		std::vector<std::pair<uint16_t, uint32_t>> bufferedAmounts;
 	};
 
 	// Carries packets both ways until both sides are quiet, dropping about
@@ -224,20 +225,59 @@ TEST_CASE("SctpAssociation connects and carries messages both ways", "[sctp]")
 		REQUIRE(a.messages[0].data == text);
 	}
 
-	SECTION("the buffered amount goes back to zero once the peer acknowledged")
+	SECTION("a small message on an idle association is sent at once: nothing stays buffered")
 	{
-		const auto data = Pattern(50000u);
+		const std::vector<uint8_t> text = { 'f', 'o', 'o' };
+
+		REQUIRE(
+			a.association->SendMessage(1u, 51u, {}, text.data(), text.size()) ==
+			SctpAssociation::SendResult::SENT);
+		REQUIRE(a.association->GetBufferedAmount(1u) == 0u);
+		REQUIRE(a.association->GetBufferedAmount() == 0u);
+		// Not acknowledged yet: it is in flight, not buffered.
+		REQUIRE(a.outbox.size() == 1u);
+	}
+
+	SECTION("what the congestion window holds back is buffered, per stream, until it goes out")
+	{
+		const auto data                 = Pattern(50000u);
+		const std::vector<uint8_t> text = { 'x' };
 
 		REQUIRE(
 			a.association->SendMessage(1u, 53u, {}, data.data(), data.size()) ==
 			SctpAssociation::SendResult::SENT);
-		REQUIRE(a.association->GetBufferedAmount() == 50000u);
+
+		// The initial window lets a few packets out, not 50000 bytes.
+		const uint32_t afterFirst = a.association->GetBufferedAmount(1u);
+
+		REQUIRE(afterFirst > 40000u);
+		REQUIRE(afterFirst < 50000u);
+
+		REQUIRE(
+			a.association->SendMessage(2u, 51u, {}, text.data(), text.size()) ==
+			SctpAssociation::SendResult::SENT);
+		REQUIRE(a.association->GetBufferedAmount(2u) == 1u);
+		REQUIRE(a.association->GetBufferedAmount() == afterFirst + 1u);
 
 		Pump(a, b, 0u, 50u, 5);
 
-		REQUIRE(a.association->GetBufferedAmount() == 0u);
-		REQUIRE(!a.bufferedAmounts.empty());
-		REQUIRE(a.bufferedAmounts.back() == 0u);
+		REQUIRE(a.association->GetBufferedAmount(1u) == 0u);
+		REQUIRE(a.association->GetBufferedAmount(2u) == 0u);
+		REQUIRE(b.messages.size() == 2u);
+
+		// Told as it went down, stream by stream, down to zero.
+		uint32_t last1{ 50000u };
+
+		for (const auto& [streamId, amount] : a.bufferedAmounts)
+		{
+			if (streamId == 1u)
+			{
+				REQUIRE(amount <= last1);
+				last1 = amount;
+			}
+		}
+
+		REQUIRE(last1 == 0u);
 	}
 
 	SECTION("messages over maxSendMessageSize or empty are refused")
