@@ -57,6 +57,7 @@ function staticFiles(clientScript) {
  */
 export async function startServer(config) {
 	const workers = [];
+	let closing = false;
 
 	for (let i = 0; i < config.numWorkers; ++i) {
 		const worker = await mediasoup.createWorker({
@@ -66,6 +67,12 @@ export async function startServer(config) {
 		});
 
 		worker.on('died', error => {
+			// A Ctrl-C in the terminal reaches the workers too: they close
+			// themselves while the server shuts down.
+			if (closing) {
+				return;
+			}
+
 			console.error(`example: worker ${worker.pid} died (${error.message}), exiting`);
 			process.exit(1);
 		});
@@ -284,6 +291,8 @@ export async function startServer(config) {
 		url: `http://localhost:${port}/`,
 		dump,
 		close: async () => {
+			closing = true;
+
 			for (const socket of wsServer.clients) {
 				socket.terminate();
 			}

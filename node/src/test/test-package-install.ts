@@ -246,7 +246,7 @@ describe('TypeScript against the installed package', () => {
 		expect(result.code).not.toBe(0);
 		expect(errorLines).toHaveLength(2);
 		expect(errorLines[0]).toMatch(/typed-wrong\.ts\(6,.*TransportListenInfo\[\]/);
-		expect(errorLines[1]).toMatch(/typed-wrong\.ts\(9,.*'verbose'/);
+		expect(errorLines[1]).toMatch(/typed-wrong\.ts\(9,.*"verbose".*WorkerLogLevel/);
 	});
 });
 
