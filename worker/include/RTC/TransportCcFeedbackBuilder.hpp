@@ -114,7 +114,9 @@ namespace RTC
 		// Allocated by this.
 		// Sorted by extended sequence number, at most MaxPendingArrivals.
 		std::vector<Arrival> pending;
-		// Scratch space for building, reused: its capacity stays.
+		// Scratch space for building, reused: its capacity stays. Each holds at
+		// most one feedback packet (`maxPacketSize`, itself capped at the
+		// largest RTCP packet).
 		TransportCcChunkEncoder encoder;
 		std::vector<uint8_t> deltas;
 		std::vector<uint8_t> fci;
