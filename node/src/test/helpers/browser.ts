@@ -14,9 +14,14 @@ export type TestBrowser = {
 	close: () => Promise<void>;
 };
 
+/**
+ * `extraArgs` are added to the project's flags (e.g. a video file for the
+ * fake camera).
+ */
 export async function launchBrowser({
 	executablePath = CHROMIUM_PATH,
-}: { executablePath?: string } = {}): Promise<TestBrowser> {
+	extraArgs = [],
+}: { executablePath?: string; extraArgs?: string[] } = {}): Promise<TestBrowser> {
 	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstest-chromium-'));
 	const context = await chromium.launchPersistentContext(userDataDir, {
 		executablePath,
@@ -34,6 +39,7 @@ export async function launchBrowser({
 			'--use-fake-device-for-media-stream',
 			// Real IPs in candidates (no mDNS names): they are test addresses.
 			'--disable-features=WebRtcHideLocalIpsWithMdns',
+			...extraArgs,
 		],
 	});
 	const page = context.pages()[0] ?? (await context.newPage());
