@@ -48,6 +48,7 @@ type NewDataConsumer = {
 
 type Figures = {
 	videoWidth: number;
+	videoHeight: number;
 	framesDecoded: number;
 	audioSamplesReceived: number;
 	bitrateKbps: number;
@@ -177,6 +178,7 @@ function remotePeer(peerId: string, displayName = 'Guest'): RemotePeer {
 		dataConsumers: new Map(),
 		figures: {
 			videoWidth: 0,
+			videoHeight: 0,
 			framesDecoded: 0,
 			audioSamplesReceived: 0,
 			bitrateKbps: 0,
@@ -290,6 +292,7 @@ async function updateStats(peer: RemotePeer): Promise<void> {
 			if (consumer.kind === 'video') {
 				figures.framesDecoded = stat.framesDecoded ?? 0;
 				figures.videoWidth = peer.video.videoWidth;
+				figures.videoHeight = peer.video.videoHeight;
 			} else {
 				figures.audioSamplesReceived = stat.totalSamplesReceived ?? 0;
 			}
@@ -309,7 +312,11 @@ async function updateStats(peer: RemotePeer): Promise<void> {
 	}
 
 	peer.last = { time: now, bytes, received, lost };
-	peer.stats.textContent = `${figures.bitrateKbps} kbps, ${figures.lossPercent.toFixed(1)} % loss`;
+	// The size shows what the sender and the router let through (a thumbnail
+	// means a low bandwidth estimate somewhere).
+	peer.stats.textContent =
+		`${figures.videoWidth}×${figures.videoHeight}, ${figures.bitrateKbps} kbps, ` +
+		`${figures.lossPercent.toFixed(1)} % loss`;
 }
 
 setInterval(() => {

@@ -9,16 +9,15 @@
 // simulcast encoding / spatial layer; with a cap set by
 // transport.setMaxIncomingBitrate() it must stay under the cap.
 //
-// The camera is Chromium's fake capture device fed with a video file made
-// here by FFmpeg (a moving test pattern with noise): the default fake
-// pattern is so easy to compress that Chromium's encoder sends only ~0.7
-// Mbit/s at 1280x720 even with a perfect estimate, so "the bitrate climbs
-// above 1 Mbit/s" could not be told apart from "the estimate stayed low".
+// The camera is Chromium's fake capture device fed with a clip made by
+// FFmpeg (helpers/fakeCamera): with its built-in pattern Chromium sends only
+// ~0.7 Mbit/s at 1280x720 even with a perfect estimate, so "the bitrate
+// climbs above 1 Mbit/s" could not be told apart from "the estimate stayed
+// low".
 //
 // Timeouts are generous caps for a small, shared machine, not performance
 // figures.
 
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -40,8 +39,8 @@ import type {
 	InteropVideoCodec,
 } from './fixtures/interop-client/api';
 import { launchBrowser, type TestBrowser } from './helpers/browser';
+import { fakeCameraArg, makeFakeCameraFile } from './helpers/fakeCamera';
 import { InteropServer } from './helpers/interopServer';
-import { requirePrograms } from './helpers/media-tools';
 import { createTestNetwork, type TestNetwork } from './helpers/netns';
 
 const TEST_TIMEOUT = 90000;
@@ -88,30 +87,10 @@ function sleep(ms: number): Promise<void> {
 	return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-/**
- * A 1280x720 y4m clip for Chromium's fake camera (played in a loop).
- */
-function makeCameraFile(dir: string): string {
-	const file = path.join(dir, 'camera-1280x720.y4m');
-
-	execFileSync(
-		'ffmpeg',
-		[
-			...['-loglevel', 'error', '-y'],
-			...['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=${CAMERA.frameRate}`],
-			...['-vf', 'noise=alls=12:allf=t', '-t', '2', '-pix_fmt', 'yuv420p', file],
-		],
-		{ stdio: ['ignore', 'ignore', 'pipe'] }
-	);
-
-	return file;
-}
-
 beforeAll(async () => {
-	requirePrograms(['ffmpeg']);
 	videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstest-bwe-'));
 
-	const cameraFile = makeCameraFile(videoDir);
+	const cameraFile = makeFakeCameraFile({ dir: videoDir, ...CAMERA });
 
 	network = createTestNetwork();
 	worker = await mediasoup.createWorker({
@@ -120,7 +99,7 @@ beforeAll(async () => {
 	});
 	browser = await launchBrowser({
 		executablePath: network.wrap('/usr/bin/chromium'),
-		extraArgs: [`--use-file-for-fake-video-capture=${cameraFile}`],
+		extraArgs: [fakeCameraArg(cameraFile)],
 	});
 }, SETUP_TIMEOUT);
 
