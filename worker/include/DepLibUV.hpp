@@ -17,6 +17,9 @@ public:
 	static uint64_t GetTimeMs() { return uv_now(uv_default_loop()); }
 	// Milliseconds of the monotonic clock, read now.
 	static uint64_t GetTimeMsNow() { return uv_hrtime() / 1000000u; }
+	// Microseconds of the monotonic clock, read now (packet arrival times for
+	// bandwidth feedback, where the loop's cached millisecond is too coarse).
+	static uint64_t GetTimeUsNow() { return uv_hrtime() / 1000u; }
 	static const char* GetVersion() { return uv_version_string(); }
 };
 

@@ -5,6 +5,7 @@
 
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
+#include "RTC/BweType.hpp"
 #include "RTC/RTCP/CompoundPacket.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/RtpParameters.hpp"
@@ -90,6 +91,8 @@ namespace RTC
 		std::vector<std::string> GetRids() const;
 		// Header extension ids negotiated for what this producer sends.
 		const RtpHeaderExtensionIds& GetExtensionIds() const { return this->extensionIds; }
+		// The bandwidth feedback the sender negotiated for this producer.
+		BweType GetBweType() const { return this->bweType; }
 		// Matches the packet to an encoding, counts it and, when forwarded,
 		// rewrites it in place to the Router's view. An RTX packet is decoded
 		// (`packet` then views the original packet). `isKeyFrame` tells whether
@@ -135,6 +138,7 @@ namespace RTC
 		MediaKind kind{ MediaKind::AUDIO };
 		Type type{ Type::SIMPLE };
 		RtpParameters rtpParameters;
+		BweType bweType{ BweType::NONE };
 		// Payload type (as sent) → mapped payload type; 0 when unknown.
 		std::array<uint8_t, 128> mapPayloadType{};
 		std::vector<std::pair<uint8_t, uint8_t>> codecMappings;

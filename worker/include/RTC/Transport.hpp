@@ -8,6 +8,7 @@
 #include "RTC/Consumer.hpp"
 #include "RTC/DataConsumer.hpp"
 #include "RTC/DataProducer.hpp"
+#include "RTC/IncomingBweFeedback.hpp"
 #include "RTC/Producer.hpp"
 #include "RTC/RateCalculator.hpp"
 #include "RTC/RtpPacket.hpp"
@@ -222,10 +223,16 @@ namespace RTC
 		// Serialises one compound (or, RFC 5506, a lone feedback) packet and
 		// sends it.
 		void SendRtcpCompound(const RTCP::CompoundPacket::Builder& builder);
+		// Sends one serialised RTCP packet (or compound) as it is.
+		void SendRtcpBytes(std::span<const uint8_t> packet);
 		// Periodic reports: SR for what we send, RR for what we receive, SDES.
 		void SendRtcpReports(uint64_t nowMs);
 		void ScheduleRtcpReports(uint64_t nowMs, bool initial);
 		void ScheduleFeedback(uint64_t deadlineMs, uint64_t nowMs);
+		// Arms the bandwidth feedback timer for what incomingBwe has pending.
+		void ScheduleIncomingBwe(uint64_t nowUs);
+		// Sends the transport-cc feedback and REMB that are due.
+		void SendIncomingBwe(uint64_t nowUs);
 		void OnTimer(TimerHandle* timer);
 
 	private:
@@ -269,6 +276,11 @@ namespace RTC
 		std::unique_ptr<TimerHandle> rtcpTimer;
 		std::unique_ptr<TimerHandle> feedbackTimer;
 		uint64_t feedbackDeadlineMs{ 0u };
+		// Bandwidth feedback to the remote sender, and its timer (armed while
+		// something is pending).
+		IncomingBweFeedback incomingBwe;
+		std::unique_ptr<TimerHandle> incomingBweTimer;
+		uint64_t incomingBweDeadlineUs{ 0u };
 		double avgRtcpSize{ 100.0 };
 		// The SSRC our RTCP reports are sent with when we send no RTP.
 		uint32_t rtcpSsrc{ 0u };
@@ -276,7 +288,6 @@ namespace RTC
 		bool direct{ false };
 		uint32_t maxMessageSize{ 0u };
 		uint32_t initialAvailableOutgoingBitrate{ 600000u };
-		uint32_t maxIncomingBitrate{ 0u };
 		uint32_t maxOutgoingBitrate{ 0u };
 		uint32_t minOutgoingBitrate{ 0u };
 		std::vector<std::string> traceEventTypes;

@@ -26,7 +26,8 @@ namespace RTC
 	//   wrap-around and reordering before the next feedback need no special
 	//   case. Duplicates are ignored; a packet at or before the last one an
 	//   earlier feedback covered is ignored and counted as late (the sender
-	//   has been told it was lost).
+	//   has been told it was lost), unless it is more than MaxMissingRun
+	//   behind: then the sender started over and so does the builder.
 	// - At most MaxPendingArrivals are held: past it the oldest is dropped and
 	//   counted (the sender never hears of it, which its estimator takes
 	//   better than a false loss). The deadline turns due at
@@ -92,6 +93,9 @@ namespace RTC
 		uint64_t GetDuplicateCount() const { return this->duplicateCount; }
 		// Arrivals dropped unreported because MaxPendingArrivals were held.
 		uint64_t GetOverflowCount() const { return this->overflowCount; }
+		// Times the sender's sequence went back by more than MaxMissingRun
+		// after a feedback (it started over): the builder starts over with it.
+		uint64_t GetRestartCount() const { return this->restartCount; }
 
 	private:
 		struct Arrival
@@ -132,6 +136,7 @@ namespace RTC
 		uint64_t lateCount{ 0u };
 		uint64_t duplicateCount{ 0u };
 		uint64_t overflowCount{ 0u };
+		uint64_t restartCount{ 0u };
 	};
 } // namespace RTC
 

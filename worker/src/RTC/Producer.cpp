@@ -160,6 +160,8 @@ namespace RTC
 			}
 		}
 
+		this->bweType = RTC::GetBweType(this->rtpParameters);
+
 		// This may throw.
 		this->shared->registrator->RegisterHandler(this->id, this);
 	}

@@ -96,6 +96,7 @@ namespace RTC
 	{
 		this->rtcpTimer.reset();
 		this->feedbackTimer.reset();
+		this->incomingBweTimer.reset();
 
 		CloseProducersAndConsumers();
 
@@ -772,7 +773,10 @@ namespace RTC
 					MS_THROW_TYPE_ERROR("missing body");
 				}
 
-				this->maxIncomingBitrate = body->max_incoming_bitrate();
+				const uint64_t nowUs = DepLibUV::GetTimeUsNow();
+
+				this->incomingBwe.SetMaxIncomingBitrate(body->max_incoming_bitrate(), nowUs);
+				ScheduleIncomingBwe(nowUs);
 
 				request->Accept();
 
@@ -1116,7 +1120,9 @@ namespace RTC
 	flatbuffers::Offset<FBS::Transport::Stats>
 	Transport::FillBufferStats(flatbuffers::FlatBufferBuilder& builder)
 	{
-		const uint64_t nowMs = DepLibUV::GetTimeMs();
+		const uint64_t nowMs                = DepLibUV::GetTimeMs();
+		const uint32_t maxIncomingBitrate   = this->incomingBwe.GetMaxIncomingBitrate();
+		const auto availableIncomingBitrate = this->incomingBwe.GetAvailableIncomingBitrate();
 
 		return FBS::Transport::CreateStatsDirect(
 			builder,
@@ -1142,9 +1148,10 @@ namespace RTC
 			// No bandwidth estimation yet: the available outgoing bitrate is the
 			// initial one.
 			this->direct ? flatbuffers::Optional<uint32_t>() : this->initialAvailableOutgoingBitrate,
-			flatbuffers::nullopt,
-			this->maxIncomingBitrate ? flatbuffers::Optional<uint32_t>(this->maxIncomingBitrate)
+			availableIncomingBitrate ? flatbuffers::Optional<uint32_t>(*availableIncomingBitrate)
 															 : flatbuffers::nullopt,
+			maxIncomingBitrate ? flatbuffers::Optional<uint32_t>(maxIncomingBitrate)
+												 : flatbuffers::nullopt,
 			this->maxOutgoingBitrate ? flatbuffers::Optional<uint32_t>(this->maxOutgoingBitrate)
 															 : flatbuffers::nullopt,
 			this->minOutgoingBitrate ? flatbuffers::Optional<uint32_t>(this->minOutgoingBitrate)
@@ -1187,6 +1194,16 @@ namespace RTC
 		}
 
 		packet->SetExtensionIds(producer->GetExtensionIds());
+
+		// Before the producer looks at it: RTX and padding count too (probes
+		// are padding), and the producer may rewrite an RTX packet.
+		if (producer->GetBweType() != BweType::NONE)
+		{
+			const uint64_t nowUs = DepLibUV::GetTimeUsNow();
+
+			this->incomingBwe.ReceivePacket(producer->GetBweType(), *packet, nowUs);
+			ScheduleIncomingBwe(nowUs);
+		}
 
 		bool isKeyFrame{ false };
 		const auto result = producer->ReceiveRtpPacket(*packet, nowMs, isKeyFrame);
@@ -1308,9 +1325,14 @@ namespace RTC
 			return;
 		}
 
-		this->avgRtcpSize = RtcpInterval::UpdateAverageSize(this->avgRtcpSize, len);
+		SendRtcpBytes(std::span<const uint8_t>(RtcpBuffer, len));
+	}
 
-		const size_t sent = SendRtcpData(RtcpBuffer, len);
+	void Transport::SendRtcpBytes(std::span<const uint8_t> packet)
+	{
+		this->avgRtcpSize = RtcpInterval::UpdateAverageSize(this->avgRtcpSize, packet.size());
+
+		const size_t sent = SendRtcpData(packet.data(), packet.size());
 
 		if (sent > 0u)
 		{
@@ -1429,6 +1451,67 @@ namespace RTC
 		this->feedbackTimer->Start(deadlineMs > nowMs ? deadlineMs - nowMs : 0u);
 	}
 
+	void Transport::ScheduleIncomingBwe(uint64_t nowUs)
+	{
+		const auto deadlineUs = this->incomingBwe.GetNextDeadlineUs();
+
+		if (!deadlineUs)
+		{
+			return;
+		}
+
+		if (!this->incomingBweTimer)
+		{
+			this->incomingBweTimer = std::make_unique<TimerHandle>(&this->timerListener);
+		}
+
+		if (this->incomingBweTimer->IsActive() && this->incomingBweDeadlineUs <= *deadlineUs)
+		{
+			return;
+		}
+
+		this->incomingBweDeadlineUs = *deadlineUs;
+
+		// Rounded up: the timer has millisecond resolution and running early
+		// would find nothing due.
+		const uint64_t delayUs = *deadlineUs > nowUs ? *deadlineUs - nowUs : 0u;
+
+		this->incomingBweTimer->Start((delayUs + 999u) / 1000u);
+	}
+
+	void Transport::SendIncomingBwe(uint64_t nowUs)
+	{
+		const auto rembBitrate = this->incomingBwe.Process(
+			nowUs, this->rtcpSsrc, [this](std::span<const uint8_t> packet) { SendRtcpBytes(packet); });
+
+		if (!rembBitrate)
+		{
+			return;
+		}
+
+		// The SSRCs of the streams the remote sender sends us with feedback
+		// (receivers apply a REMB to the whole session anyway).
+		RTCP::Remb remb;
+
+		remb.SetSenderSsrc(this->rtcpSsrc);
+		remb.SetBitrate(*rembBitrate);
+
+		for (const auto& [ssrc, producer] : this->mapSsrcProducer)
+		{
+			if (producer->GetBweType() != BweType::NONE && !remb.AddSsrc(ssrc))
+			{
+				break;
+			}
+		}
+
+		MS_DEBUG_TAG(bwe, "sending REMB of %" PRIu64 " bps", *rembBitrate);
+
+		RTCP::CompoundPacket::Builder builder;
+
+		builder.Add(remb);
+		SendRtcpCompound(builder);
+	}
+
 	void Transport::OnTimer(TimerHandle* timer)
 	{
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
@@ -1437,6 +1520,13 @@ namespace RTC
 		{
 			SendRtcpReports(nowMs);
 			ScheduleRtcpReports(nowMs, false);
+		}
+		else if (timer == this->incomingBweTimer.get())
+		{
+			const uint64_t nowUs = DepLibUV::GetTimeUsNow();
+
+			SendIncomingBwe(nowUs);
+			ScheduleIncomingBwe(nowUs);
 		}
 		else if (timer == this->feedbackTimer.get())
 		{

@@ -33,15 +33,34 @@ namespace RTC
 
 	void TransportCcFeedbackBuilder::ReceivePacket(uint16_t wideSeqNumber, uint64_t arrivalUs)
 	{
-		const uint64_t extendedSeq = this->unwrapper.Unwrap(wideSeqNumber);
+		uint64_t extendedSeq = this->unwrapper.Unwrap(wideSeqNumber);
 
 		if (this->nextSeq && extendedSeq < *this->nextSeq)
 		{
-			MS_DEBUG_DEV("late arrival of %" PRIu16 " ignored", wideSeqNumber);
+			// No reordering is that deep: the sender's sequence started over
+			// (or jumped). Follow it, or no feedback would ever come again.
+			if (*this->nextSeq - extendedSeq > MaxMissingRun)
+			{
+				MS_DEBUG_TAG(
+					bwe,
+					"transport-wide sequence number jumped back to %" PRIu16 ", restarting",
+					wideSeqNumber);
 
-			this->lateCount++;
+				this->pending.clear();
+				this->nextSeq.reset();
+				this->promptUs.reset();
+				this->unwrapper = SeqNumberUnwrapper{};
+				extendedSeq     = this->unwrapper.Unwrap(wideSeqNumber);
+				this->restartCount++;
+			}
+			else
+			{
+				MS_DEBUG_DEV("late arrival of %" PRIu16 " ignored", wideSeqNumber);
 
-			return;
+				this->lateCount++;
+
+				return;
+			}
 		}
 
 		if (this->pending.empty())

@@ -609,6 +609,36 @@ TEST_CASE("TransportCcFeedbackBuilder ignores duplicates and late packets", "[tw
 	REQUIRE(reports[1].received);
 }
 
+TEST_CASE("TransportCcFeedbackBuilder follows a sender whose sequence starts over", "[twcc]")
+{
+	TransportCcFeedbackBuilder builder;
+
+	builder.ReceivePacket(30000u, T0);
+	builder.ReceivePacket(30001u, T0 + 1000u);
+	REQUIRE(Decode(Build(builder, T0 + 100000u)).size() == 2u);
+
+	// Far further back than any reordering: a new sequence, reported from
+	// its first packet on.
+	builder.ReceivePacket(100u, T0 + 110000u);
+	builder.ReceivePacket(101u, T0 + 111000u);
+
+	REQUIRE(builder.GetRestartCount() == 1u);
+	REQUIRE(builder.GetLateCount() == 0u);
+
+	const auto reports = Decode(Build(builder, T0 + 200000u));
+
+	REQUIRE(reports.size() == 2u);
+	REQUIRE(reports[0].seq == 100u);
+	REQUIRE(reports[0].units == Units(T0 + 110000u));
+	REQUIRE(reports[1].seq == 101u);
+
+	// Just within reordering depth of the new sequence: late, as before.
+	builder.ReceivePacket(static_cast<uint16_t>(100u - 5000u), T0 + 210000u);
+
+	REQUIRE(builder.GetLateCount() == 1u);
+	REQUIRE(builder.GetRestartCount() == 1u);
+}
+
 TEST_CASE("TransportCcFeedbackBuilder holds at most MaxPendingArrivals", "[twcc]")
 {
 	constexpr size_t Max = TransportCcFeedbackBuilder::MaxPendingArrivals;
