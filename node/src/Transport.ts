@@ -50,7 +50,11 @@ import {
 	serializeRtpParameters,
 } from './rtpParametersFbs';
 import { clone, generateUUIDv4, isPlainObject } from './utils';
-import { parseBaseTransportDump, parseBaseTransportStats } from './transportFbs';
+import {
+	parseBaseTransportDump,
+	parseBaseTransportStats,
+	parseTransportTraceEventData,
+} from './transportFbs';
 import {
 	MAX_UINT16,
 	MAX_UINT32,
@@ -70,6 +74,7 @@ import { SetMaxIncomingBitrateRequest as FbsSetMaxIncomingBitrateRequest } from 
 import { SetMaxOutgoingBitrateRequest as FbsSetMaxOutgoingBitrateRequest } from './fbs/transport/set-max-outgoing-bitrate-request';
 import { SetMinOutgoingBitrateRequest as FbsSetMinOutgoingBitrateRequest } from './fbs/transport/set-min-outgoing-bitrate-request';
 import { EnableTraceEventRequest as FbsEnableTraceEventRequest } from './fbs/transport/enable-trace-event-request';
+import { TraceNotification as FbsTransportTraceNotification } from './fbs/transport/trace-notification';
 import { ProduceRequest as FbsProduceRequest } from './fbs/transport/produce-request';
 import { ProduceResponse as FbsProduceResponse } from './fbs/transport/produce-response';
 import { ConsumeRequest as FbsConsumeRequest } from './fbs/transport/consume-request';
@@ -218,6 +223,15 @@ export abstract class TransportImpl<
 		this.#channel.on(this.#internal.transportId, (event: Event, notification: Notification) => {
 			if (event === Event.TRANSPORT_SCTP_STATE_CHANGE) {
 				this.#handleSctpStateChange(notification);
+			} else if (event === Event.TRANSPORT_TRACE) {
+				const body = new FbsTransportTraceNotification();
+
+				notification.body(body);
+
+				const trace = parseTransportTraceEventData(body);
+
+				this.safeEmit('trace', trace);
+				this.#observer.safeEmit('trace', trace);
 			} else {
 				this.handleWorkerNotification(event, notification);
 			}

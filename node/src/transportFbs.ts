@@ -6,6 +6,7 @@ import type {
 	BaseTransportDump,
 	BaseTransportStats,
 	TransportProtocol,
+	TransportTraceEventData,
 	TransportTuple,
 } from './TransportTypes';
 import { readStrings } from './fbsUtils';
@@ -13,6 +14,12 @@ import { Protocol as FbsProtocol } from './fbs/transport/protocol';
 import type { Tuple as FbsTuple } from './fbs/transport/tuple';
 import type { Dump as FbsTransportDump } from './fbs/transport/dump';
 import type { Stats as FbsTransportStats } from './fbs/transport/stats';
+import { BweTraceInfo as FbsBweTraceInfo } from './fbs/transport/bwe-trace-info';
+import { BweType as FbsBweType } from './fbs/transport/bwe-type';
+import { TraceDirection as FbsTransportTraceDirection } from './fbs/transport/trace-direction';
+import { TraceEventType as FbsTransportTraceEventType } from './fbs/transport/trace-event-type';
+import { TraceInfo as FbsTransportTraceInfo } from './fbs/transport/trace-info';
+import type { TraceNotification as FbsTransportTraceNotification } from './fbs/transport/trace-notification';
 
 /**
  * Dump response bodies of every transport kind share this shape.
@@ -155,4 +162,37 @@ function readUint32Strings(
 	}
 
 	return pairs;
+}
+
+/**
+ * A transport 'trace' notification ('bwe' is the only kind the worker emits).
+ */
+export function parseTransportTraceEventData(
+	trace: FbsTransportTraceNotification
+): TransportTraceEventData {
+	const info: Record<string, unknown> = {};
+
+	if (trace.infoType() === FbsTransportTraceInfo.BweTraceInfo) {
+		const bwe = new FbsBweTraceInfo();
+
+		trace.info(bwe);
+
+		Object.assign(info, {
+			desiredBitrate: bwe.desiredBitrate(),
+			effectiveDesiredBitrate: bwe.effectiveDesiredBitrate(),
+			minBitrate: bwe.minBitrate(),
+			maxBitrate: bwe.maxBitrate(),
+			startBitrate: bwe.startBitrate(),
+			maxPaddingBitrate: bwe.maxPaddingBitrate(),
+			availableBitrate: bwe.availableBitrate(),
+			bweType: bwe.bweType() === FbsBweType.REMB ? 'remb' : 'transport-cc',
+		});
+	}
+
+	return {
+		type: trace.type() === FbsTransportTraceEventType.BWE ? 'bwe' : 'probation',
+		timestamp: Number(trace.timestamp()),
+		direction: trace.direction() === FbsTransportTraceDirection.DIRECTION_IN ? 'in' : 'out',
+		info,
+	};
 }

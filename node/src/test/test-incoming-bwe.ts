@@ -7,7 +7,14 @@
 
 import * as dgram from 'node:dgram';
 import * as mediasoup from '../';
-import type { PlainTransport, Producer, Router, RtpParameters, Worker } from '../types';
+import type {
+	PlainTransport,
+	Producer,
+	Router,
+	RtpParameters,
+	TransportTraceEventData,
+	Worker,
+} from '../types';
 
 const LOCALHOST = '127.0.0.1';
 const PRODUCER_SSRC = 33333333;
@@ -475,4 +482,30 @@ test('a producer with abs-send-time and goog-remb is not sent transport-cc feedb
 	await sleep(300);
 
 	expect(sender.feedbacks).toHaveLength(0);
+});
+
+test("the 'bwe' trace event tells what the REMB announced", async () => {
+	await produce(['transport-cc'], [TRANSPORT_CC_URI]);
+
+	const traces: TransportTraceEventData[] = [];
+
+	transport.on('trace', trace => traces.push(trace));
+	await transport.enableTraceEvent(['bwe']);
+	await send(rtpPacket(nextSeq++, [wideSeqExtension(0)]));
+	await transport.setMaxIncomingBitrate(300000);
+	await waitFor(() => traces.length > 0);
+
+	expect(traces[0]).toMatchObject({
+		type: 'bwe',
+		direction: 'in',
+		info: { bweType: 'transport-cc', availableBitrate: 300000, maxBitrate: 300000 },
+	});
+	expect(typeof traces[0].timestamp).toBe('number');
+
+	// Disabled: no more.
+	await transport.enableTraceEvent([]);
+	await transport.setMaxIncomingBitrate(200000);
+	await waitFor(() => sender.rembs.some(remb => remb.bitrate === 200000));
+
+	expect(traces).toHaveLength(1);
 });

@@ -1510,6 +1510,38 @@ namespace RTC
 
 		builder.Add(remb);
 		SendRtcpCompound(builder);
+
+		if (std::ranges::find(this->traceEventTypes, "bwe") != this->traceEventTypes.end())
+		{
+			// Our own estimate when the sender is a REMB one; else the REMB only
+			// carries the cap for a transport-cc sender.
+			const auto type           = this->incomingBwe.GetAvailableIncomingBitrate()
+																		? FBS::Transport::BweType::REMB
+																		: FBS::Transport::BweType::TRANSPORT_CC;
+			auto& notificationBuilder = GetNotificationBuilder();
+			const auto info           = FBS::Transport::CreateBweTraceInfo(
+        notificationBuilder,
+        type,
+        0u,
+        0u,
+        0u,
+        this->incomingBwe.GetMaxIncomingBitrate(),
+        0u,
+        0u,
+        static_cast<uint32_t>(std::min<uint64_t>(*rembBitrate, UINT32_MAX)));
+
+			Notify(
+				FBS::Notification::Event::TRANSPORT_TRACE,
+				FBS::Notification::Body::Transport_TraceNotification,
+				FBS::Transport::CreateTraceNotification(
+					notificationBuilder,
+					FBS::Transport::TraceEventType::BWE,
+					DepLibUV::GetTimeMs(),
+					FBS::Transport::TraceDirection::DIRECTION_IN,
+					FBS::Transport::TraceInfo::BweTraceInfo,
+					info.Union())
+					.Union());
+		}
 	}
 
 	void Transport::OnTimer(TimerHandle* timer)
