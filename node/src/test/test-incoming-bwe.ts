@@ -471,17 +471,66 @@ test('hostile transport-wide sequence numbers do not stop feedback', async () =>
 	expect(worker.died).toBe(false);
 });
 
-test('a producer with abs-send-time and goog-remb is not sent transport-cc feedback', async () => {
-	await produce(['goog-remb'], [ABS_SEND_TIME_URI]);
+// abs-send-time: 6.18 fixed point seconds, 24 bits.
+function absSendTimeExtension(ms: number): { id: number; value: Buffer } {
+	const ticks = Math.floor((ms * 2 ** 18) / 1000) & 0xffffff;
 
-	for (let i = 0; i < 30; ++i) {
-		await send(rtpPacket(nextSeq++, [wideSeqExtension(i)]));
+	return {
+		id: ABS_SEND_TIME_EXTENSION_ID,
+		value: Buffer.from([(ticks >> 16) & 0xff, (ticks >> 8) & 0xff, ticks & 0xff]),
+	};
+}
+
+// Sends about `packetsPerTick` packets every 10 ms for `durationMs`, stamped
+// with abs-send-time (and a padded payload to give them weight).
+async function sendAbsSendTimeStream(durationMs: number, packetsPerTick: number): Promise<void> {
+	const start = Date.now();
+	const filler = Buffer.alloc(900);
+
+	while (Date.now() - start < durationMs) {
+		const sends: Promise<void>[] = [];
+
+		for (let i = 0; i < packetsPerTick; ++i) {
+			const packet = rtpPacket(nextSeq++, [
+				absSendTimeExtension(Date.now()),
+				wideSeqExtension(nextSeq),
+			]);
+
+			sends.push(send(Buffer.concat([packet, filler])));
+		}
+
+		await Promise.all(sends);
 		await sleep(10);
 	}
+}
 
-	await sleep(300);
+test('a REMB-only sender gets our estimate in REMB, capped by setMaxIncomingBitrate()', async () => {
+	await produce(['goog-remb'], [ABS_SEND_TIME_URI, TRANSPORT_CC_URI]);
 
+	expect((await transport.getStats())[0].availableIncomingBitrate).toBeUndefined();
+
+	// About 750 kbit/s on a clear path.
+	await sendAbsSendTimeStream(2000, 1);
+
+	expect(sender.rembs.length).toBeGreaterThan(0);
+	expect(sender.rembs[0].ssrcs).toEqual([PRODUCER_SSRC]);
+	expect(sender.rembs.every(remb => remb.bitrate >= 30000)).toBe(true);
+	// It stamps the transport-wide sequence number, but did not ask for it.
 	expect(sender.feedbacks).toHaveLength(0);
+
+	const stats = (await transport.getStats())[0];
+
+	expect(stats.availableIncomingBitrate).toBeGreaterThan(0);
+
+	await transport.setMaxIncomingBitrate(100000);
+
+	const capped = sender.rembs.length;
+
+	await sendAbsSendTimeStream(1500, 1);
+
+	expect(sender.rembs.length).toBeGreaterThan(capped);
+	expect(sender.rembs.slice(capped).every(remb => remb.bitrate <= 100000)).toBe(true);
+	expect((await transport.getStats())[0].availableIncomingBitrate).toBeLessThanOrEqual(100000);
 });
 
 test("the 'bwe' trace event tells what the REMB announced", async () => {

@@ -4,9 +4,11 @@
 #include "common.hpp"
 
 #include "RTC/BweType.hpp"
+#include "RTC/RembEstimator.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/TransportCcFeedbackBuilder.hpp"
 
+#include <memory>
 #include <optional>
 
 namespace RTC
@@ -71,6 +73,10 @@ namespace RTC
 		{
 			return this->lastPacketUs && nowUs < *this->lastPacketUs + SenderIdleUs;
 		}
+		bool IsRembSenderActive(uint64_t nowUs) const
+		{
+			return this->lastRembPacketUs && nowUs < *this->lastRembPacketUs + SenderIdleUs;
+		}
 		// Whether REMBs repeat on their own schedule (a cap, or the few
 		// unlimited ones after it).
 		bool WantsCapRembs() const
@@ -79,6 +85,8 @@ namespace RTC
 		}
 
 	private:
+		// Allocated by this, with the first packet of a REMB sender.
+		std::unique_ptr<RembEstimator> rembEstimator;
 		// Others.
 		TransportCcFeedbackBuilder transportCc;
 		uint32_t transportCcMediaSsrc{ 0u };
@@ -86,6 +94,7 @@ namespace RTC
 		size_t unlimitedRembsLeft{ 0u };
 		std::optional<uint64_t> nextCapRembUs;
 		std::optional<uint64_t> lastPacketUs;
+		std::optional<uint64_t> lastRembPacketUs;
 		uint64_t feedbackPacketsSent{ 0u };
 		uint64_t rembsSent{ 0u };
 	};

@@ -34,6 +34,22 @@ namespace RTC
 
 			case BweType::REMB:
 			{
+				const auto absSendTime = packet.ReadAbsSendTime();
+
+				// Nothing to measure delay with.
+				if (!absSendTime)
+				{
+					return;
+				}
+
+				if (!this->rembEstimator)
+				{
+					this->rembEstimator = std::make_unique<RembEstimator>();
+				}
+
+				this->rembEstimator->ReceivePacket(arrivalUs, *absSendTime, packet.GetSize());
+				this->lastRembPacketUs = arrivalUs;
+
 				break;
 			}
 
@@ -82,9 +98,19 @@ namespace RTC
 	{
 		auto deadline = this->transportCc.GetNextDeadlineUs();
 
-		if (this->nextCapRembUs && (!deadline || *this->nextCapRembUs < *deadline))
+		const auto earliest = [&deadline](std::optional<uint64_t> other)
 		{
-			deadline = this->nextCapRembUs;
+			if (other && (!deadline || *other < *deadline))
+			{
+				deadline = other;
+			}
+		};
+
+		earliest(this->nextCapRembUs);
+
+		if (this->rembEstimator)
+		{
+			earliest(this->rembEstimator->GetNextDeadlineUs());
 		}
 
 		return deadline;
@@ -99,22 +125,60 @@ namespace RTC
 				nowUs, senderSsrc, this->transportCcMediaSsrc, MaxFeedbackPacketSize, onPacket);
 		}
 
-		if (!this->nextCapRembUs || *this->nextCapRembUs > nowUs)
+		// Our estimate for a REMB sender, on its own schedule.
+		std::optional<uint64_t> estimate;
+
+		if (this->rembEstimator)
+		{
+			if (const auto deadline = this->rembEstimator->GetNextDeadlineUs();
+					deadline && *deadline <= nowUs)
+			{
+				estimate = this->rembEstimator->Process(nowUs);
+			}
+		}
+
+		const bool capDue = this->nextCapRembUs && *this->nextCapRembUs <= nowUs;
+
+		if (!estimate && !capDue)
 		{
 			return std::nullopt;
+		}
+
+		// With an estimate at hand, a due cap REMB carries it (capped) too.
+		if (!estimate && this->rembEstimator && IsRembSenderActive(nowUs))
+		{
+			estimate = this->rembEstimator->GetEstimate();
 		}
 
 		std::optional<uint64_t> bitrate;
 
 		if (this->maxIncomingBitrate != 0u)
 		{
-			bitrate = this->maxIncomingBitrate;
+			bitrate = estimate ? std::min<uint64_t>(*estimate, this->maxIncomingBitrate)
+												 : this->maxIncomingBitrate;
+		}
+		else if (estimate)
+		{
+			bitrate = estimate;
 		}
 		else if (this->unlimitedRembsLeft > 0u)
 		{
 			bitrate = UnlimitedBitrate;
+		}
 
+		if (this->unlimitedRembsLeft > 0u && capDue)
+		{
 			this->unlimitedRembsLeft--;
+		}
+
+		if (!capDue)
+		{
+			if (bitrate)
+			{
+				this->rembsSent++;
+			}
+
+			return bitrate;
 		}
 
 		this->nextCapRembUs.reset();
@@ -135,6 +199,13 @@ namespace RTC
 
 	std::optional<uint32_t> IncomingBweFeedback::GetAvailableIncomingBitrate() const
 	{
-		return std::nullopt;
+		if (!this->rembEstimator || !this->lastRembPacketUs)
+		{
+			return std::nullopt;
+		}
+
+		const uint32_t estimate = this->rembEstimator->GetEstimate();
+
+		return this->maxIncomingBitrate != 0u ? std::min(estimate, this->maxIncomingBitrate) : estimate;
 	}
 } // namespace RTC
