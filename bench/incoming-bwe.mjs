@@ -14,11 +14,10 @@
 // levels go up. For each level and rate the two run alternately (on, off,
 // on, off, ...) ROUNDS times each, after one short unmeasured run of each
 // (so neither inherits the warm-up of a new rate or new consumers); medians
-// are reported. The sender reads
-// back and counts what the worker returns (receiver reports and feedback),
-// so the feedback rate is measured where the sender sees it, and also from
-// the transport's bytesSent. Prints one JSON object; figures are measured,
-// nothing is asserted.
+// are reported. The sender reads back and counts what the worker returns
+// (receiver reports and feedback), so the feedback rate is measured where
+// the sender sees it, and also from the transport's bytesSent. Prints one
+// JSON object; figures are measured, nothing is asserted.
 //
 // A level and rate where the worker could not keep up (the kernel dropped
 // more than 0.1% of the input in some run) is marked `overloaded`: its
