@@ -1,6 +1,7 @@
-// Paced RTP sender for bench/forwarding.mjs: sends VP8-shaped RTP packets of
-// a fixed payload size at a fixed rate from a fixed local port, so a comedia
-// PlainTransport keeps the same remote tuple across runs.
+// Paced RTP sender for bench/forwarding.mjs and bench/incoming-bwe.mjs:
+// sends VP8-shaped RTP packets of a fixed payload size at a fixed rate from a
+// fixed local port, so a comedia PlainTransport keeps the same remote tuple
+// across runs.
 //
 // Every payload starts with a VP8 payload descriptor (15-bit PictureID); the
 // first packet of each frame carries a VP8 frame header, a key frame at the
@@ -8,10 +9,22 @@
 // bytes of every payload are the send time (CLOCK_REALTIME, ns) and the
 // packet index, both big-endian, for the receiver's latency figures.
 //
+// With TWCC_EXT_ID (1-14; 0 or absent = none) every packet carries a one-byte
+// header extension (RFC 8285) with that id holding a transport-wide sequence
+// number (draft-holmer-rmcat-transport-wide-cc-extensions-01) that rises by
+// one per packet; the payload keeps its size, the packet grows by 8 bytes.
+//
+// What comes back on the socket (RTCP: receiver reports, feedback) is read
+// and discarded between packets so it never fills the receive buffer, and
+// counted: all datagrams, and apart the transport-cc feedback packets (RTPFB,
+// FMT 15) found in them.
+//
 // Usage: rtp-sender DEST_PORT LOCAL_PORT SSRC PT RATE COUNT PAYLOAD_SIZE FIRST_INDEX
-// Sequence numbers, RTP timestamps and PictureIDs derive from the packet
-// index, so a run starting at FIRST_INDEX continues the previous one. COUNT
-// is rounded up to whole frames. Prints one JSON object when done.
+//        [TWCC_EXT_ID]
+// Sequence numbers (RTP and transport-wide), RTP timestamps and PictureIDs
+// derive from the packet index, so a run starting at FIRST_INDEX continues
+// the previous one. COUNT is rounded up to whole frames. Prints one JSON
+// object when done.
 
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -28,6 +41,16 @@
 #define FRAME_RATE 30
 #define KEY_FRAME_INTERVAL 60
 #define STAMP_SIZE 16
+// One-byte extension block: profile 0xBEDE, length 1 word, then the element
+// (id and length - 1, two value bytes) and one byte of padding.
+#define EXT_BLOCK_SIZE 8
+
+struct returned {
+	long datagrams;
+	long bytes;
+	long transport_cc_packets;
+	long transport_cc_bytes;
+};
 
 static void put_be64(uint8_t *p, uint64_t v)
 {
@@ -46,11 +69,39 @@ static uint64_t now_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+// Reads whatever is queued on the socket without waiting and counts it.
+static void drain(int fd, struct returned *returned)
+{
+	uint8_t buf[2048];
+	ssize_t len;
+
+	while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
+		returned->datagrams += 1;
+		returned->bytes += len;
+
+		// Walk the compound packet: each RTCP header gives its own length.
+		for (size_t off = 0; off + 4 <= (size_t)len;) {
+			const size_t size = ((size_t)((buf[off + 2] << 8) | buf[off + 3]) + 1) * 4;
+
+			if ((buf[off] >> 6) != 2 || off + size > (size_t)len)
+				break;
+
+			if (buf[off + 1] == 205 && (buf[off] & 0x1f) == 15) {
+				returned->transport_cc_packets += 1;
+				returned->transport_cc_bytes += (long)size;
+			}
+
+			off += size;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 9) {
+	if (argc != 9 && argc != 10) {
 		fprintf(stderr,
-			"usage: %s DEST_PORT LOCAL_PORT SSRC PT RATE COUNT PAYLOAD_SIZE FIRST_INDEX\n",
+			"usage: %s DEST_PORT LOCAL_PORT SSRC PT RATE COUNT PAYLOAD_SIZE FIRST_INDEX "
+			"[TWCC_EXT_ID]\n",
 			argv[0]);
 		return 2;
 	}
@@ -63,8 +114,10 @@ int main(int argc, char **argv)
 	long count = atol(argv[6]);
 	const int payload_size = atoi(argv[7]);
 	const uint64_t first_index = strtoull(argv[8], NULL, 10);
+	const int ext_id = argc == 10 ? atoi(argv[9]) : 0;
 
-	if (rate <= 0 || count <= 0 || payload_size < 32 || payload_size > 1400) {
+	if (rate <= 0 || count <= 0 || payload_size < 32 || payload_size > 1400 || ext_id < 0 ||
+	    ext_id > 14) {
 		fprintf(stderr, "bad arguments\n");
 		return 2;
 	}
@@ -88,9 +141,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	uint8_t packet[12 + 1400];
-	const size_t packet_size = 12 + (size_t)payload_size;
-	uint8_t *payload = packet + 12;
+	uint8_t packet[12 + EXT_BLOCK_SIZE + 1400];
+	const size_t header_size = 12 + (ext_id ? EXT_BLOCK_SIZE : 0);
+	const size_t packet_size = header_size + (size_t)payload_size;
+	uint8_t *payload = packet + header_size;
+	uint8_t *wide_seq = packet + 12 + 5;
+	struct returned returned = { 0 };
 	const uint64_t interval_ns = 1000000000ull / (uint64_t)rate;
 	const uint64_t first_frame = first_index / (uint64_t)per_frame;
 	struct timespec next;
@@ -98,7 +154,15 @@ int main(int argc, char **argv)
 	long sent = 0;
 
 	memset(packet, 0xab, sizeof(packet));
-	packet[0] = 0x80;
+	packet[0] = ext_id ? 0x90 : 0x80;
+
+	if (ext_id) {
+		static const uint8_t ext_block[EXT_BLOCK_SIZE] = { 0xbe, 0xde, 0x00, 0x01 };
+
+		memcpy(packet + 12, ext_block, sizeof(ext_block));
+		packet[12 + 4] = (uint8_t)(ext_id << 4 | 1);
+	}
+
 	packet[8] = (uint8_t)(ssrc >> 24);
 	packet[9] = (uint8_t)(ssrc >> 16);
 	packet[10] = (uint8_t)(ssrc >> 8);
@@ -125,6 +189,11 @@ int main(int argc, char **argv)
 		packet[5] = (uint8_t)(ts >> 16);
 		packet[6] = (uint8_t)(ts >> 8);
 		packet[7] = (uint8_t)ts;
+
+		if (ext_id) {
+			wide_seq[0] = (uint8_t)(seq >> 8);
+			wide_seq[1] = (uint8_t)seq;
+		}
 
 		// VP8 payload descriptor: X, S on the first packet, PID 0; I with a
 		// 15-bit PictureID.
@@ -165,12 +234,18 @@ int main(int argc, char **argv)
 			++errors;
 		else
 			++sent;
+
+		drain(fd, &returned);
 	}
 
 	const double seconds = (double)(now_ns(CLOCK_MONOTONIC) - start_ns) / 1e9;
 
-	printf("{\"sent\":%ld,\"sendErrors\":%ld,\"seconds\":%.3f,\"nextIndex\":%llu}\n", sent,
-	       errors, seconds, (unsigned long long)(first_index + (uint64_t)count));
+	printf("{\"sent\":%ld,\"sendErrors\":%ld,\"seconds\":%.3f,\"nextIndex\":%llu,"
+	       "\"returnedDatagrams\":%ld,\"returnedBytes\":%ld,\"transportCcPackets\":%ld,"
+	       "\"transportCcBytes\":%ld}\n",
+	       sent, errors, seconds, (unsigned long long)(first_index + (uint64_t)count),
+	       returned.datagrams, returned.bytes, returned.transport_cc_packets,
+	       returned.transport_cc_bytes);
 	close(fd);
 
 	return 0;

@@ -78,6 +78,26 @@ export function softirqThreadsNs() {
 	return total;
 }
 
+/**
+ * Voluntary context switches of a process (all threads): about how many
+ * times it went to sleep and was woken up again.
+ */
+export function voluntaryContextSwitches(pid) {
+	let total = 0;
+
+	for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+		try {
+			const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+
+			total += Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)[1]);
+		} catch {
+			// The thread ended meanwhile.
+		}
+	}
+
+	return total;
+}
+
 export function residentKiB(pid) {
 	return Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 }
