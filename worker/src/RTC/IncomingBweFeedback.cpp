@@ -137,7 +137,14 @@ namespace RTC
 			}
 		}
 
-		const bool capDue = this->nextCapRembUs && *this->nextCapRembUs <= nowUs;
+		bool capDue = this->nextCapRembUs && *this->nextCapRembUs <= nowUs;
+
+		// The sender left since this was scheduled: its next packet re-arms it.
+		if (capDue && !IsSenderActive(nowUs))
+		{
+			this->nextCapRembUs.reset();
+			capDue = false;
+		}
 
 		if (!estimate && !capDue)
 		{
