@@ -12,8 +12,8 @@
 #include "RTC/Producer.hpp"
 #include "RTC/RateCalculator.hpp"
 #include "RTC/RtpPacket.hpp"
-#include "RTC/SctpAssociation.hpp"
 #include "RTC/Shared.hpp"
+#include "RTC/TransportDataChannels.hpp"
 #include "handles/TimerHandle.hpp"
 
 #include <map>
@@ -26,13 +26,12 @@ namespace RTC
 	// bitrate counters, bitrate limits, trace event selection and counters of
 	// dropped network input. Subclasses own the sockets and the security, and
 	// hand the RTP and RTCP packets they accept to ReceiveRtpPacket() and
-	// ReceiveRtcpPacket().
+	// ReceiveRtcpPacket(), the SCTP ones to ReceiveSctpData(). The data side
+	// (SCTP, DataProducers, DataConsumers) is a TransportDataChannels.
 	class Transport : public Channel::RequestHandler,
 										public Producer::Listener,
 										public Consumer::Listener,
-										public DataProducer::Listener,
-										public DataConsumer::Listener,
-										public SctpAssociation::Listener
+										public TransportDataChannels::Listener
 	{
 	public:
 		// The Router: producers and consumers are its business across
@@ -129,31 +128,19 @@ namespace RTC
 		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;
 
-		/* Pure virtual methods inherited from DataProducer::Listener. */
+		/* Pure virtual methods inherited from TransportDataChannels::Listener
+		 * (IsPipe() is below). */
 	public:
-		void OnDataProducerPaused(DataProducer* dataProducer) override;
-		void OnDataProducerResumed(DataProducer* dataProducer) override;
-		void OnDataProducerMessageReceived(
+		void OnDataChannelsSendSctpData(const uint8_t* data, size_t len) override;
+		void OnDataChannelsNewDataProducer(DataProducer* dataProducer) override;
+		void OnDataChannelsDataProducerClosed(DataProducer* dataProducer) override;
+		void OnDataChannelsDataProducerPaused(DataProducer* dataProducer) override;
+		void OnDataChannelsDataProducerResumed(DataProducer* dataProducer) override;
+		void OnDataChannelsDataProducerMessageReceived(
 			DataProducer* dataProducer, const DataProducer::Message& message) override;
-
-		/* Pure virtual methods inherited from DataConsumer::Listener. */
-	public:
-		void OnDataConsumerDataProducerClosed(DataConsumer* dataConsumer) override;
-
-		/* Pure virtual methods inherited from SctpAssociation::Listener. */
-	public:
-		void OnSctpAssociationStateChanged(
-			SctpAssociation* association, SctpAssociation::State state) override;
-		void OnSctpAssociationSendData(
-			SctpAssociation* association, const uint8_t* data, size_t len) override;
-		void OnSctpAssociationMessageReceived(
-			SctpAssociation* association,
-			uint16_t streamId,
-			uint32_t ppid,
-			const uint8_t* msg,
-			size_t len) override;
-		void OnSctpAssociationBufferedAmount(
-			SctpAssociation* association, uint16_t streamId, uint32_t bufferedAmount) override;
+		DataProducer* OnDataChannelsNewDataConsumer(
+			DataConsumer* dataConsumer, const std::string& dataProducerId) override;
+		void OnDataChannelsDataConsumerClosed(DataConsumer* dataConsumer) override;
 
 	protected:
 		// Every producer and consumer (media and data) closes, telling the
@@ -163,13 +150,13 @@ namespace RTC
 		// The link below SCTP is up (DTLS connected, or the remote UDP address
 		// known): the association starts.
 		void SctpLinkConnected();
-		bool HasSctp() const { return this->sctpAssociation != nullptr; }
+		bool HasSctp() const { return this->dataChannels.HasSctp(); }
 		// An SCTP packet received from the peer.
 		void ReceiveSctpData(const uint8_t* data, size_t len);
 		// Sends an SCTP packet on the wire (over DTLS or UDP).
 		virtual void SendSctpData(const uint8_t* /*data*/, size_t /*len*/) {}
 		// Whether the transport links two Routers (PipeTransport).
-		virtual bool IsPipe() const { return false; }
+		bool IsPipe() const override { return false; }
 		// Sends an RTP packet on the wire (encrypting it when due). Returns the
 		// bytes sent, 0 when it could not be sent.
 		virtual size_t SendRtpData(const uint8_t* data, size_t len) = 0;
@@ -215,10 +202,6 @@ namespace RTC
 		void Consume(Channel::ChannelRequest* request);
 		void CloseProducer(Producer* producer);
 		void CloseConsumer(Consumer* consumer);
-		void ProduceData(Channel::ChannelRequest* request);
-		void ConsumeData(Channel::ChannelRequest* request);
-		void CloseDataProducer(DataProducer* dataProducer);
-		void CloseDataConsumer(DataConsumer* dataConsumer);
 		Producer* FindProducerForPacket(const RtpPacket& packet);
 		// Serialises one compound (or, RFC 5506, a lone feedback) packet and
 		// sends it.
@@ -254,16 +237,8 @@ namespace RTC
 		// Allocated by this.
 		std::map<std::string, std::unique_ptr<Producer>> mapProducers;
 		std::map<std::string, std::unique_ptr<Consumer>> mapConsumers;
-		std::map<std::string, std::unique_ptr<DataProducer>> mapDataProducers;
-		std::map<std::string, std::unique_ptr<DataConsumer>> mapDataConsumers;
-		std::unique_ptr<SctpAssociation> sctpAssociation;
+		TransportDataChannels dataChannels;
 		// Others.
-		// SCTP DataProducers by the stream they receive on.
-		std::unordered_map<uint16_t, DataProducer*> mapStreamIdDataProducer;
-		// Outgoing SCTP streams of the DataConsumers (ids are not shared).
-		std::unordered_map<uint16_t, DataConsumer*> mapStreamIdDataConsumer;
-		uint32_t sctpDefaultBufferedAmountLowThreshold{ 1024u };
-		bool isDataChannel{ false };
 		// How received packets find their producer: by SSRC, else MID, else RID.
 		std::unordered_map<uint32_t, Producer*> mapSsrcProducer;
 		std::unordered_map<std::string, Producer*> mapMidProducer;
@@ -286,7 +261,6 @@ namespace RTC
 		uint32_t rtcpSsrc{ 0u };
 		std::string rtcpCname;
 		bool direct{ false };
-		uint32_t maxMessageSize{ 0u };
 		uint32_t initialAvailableOutgoingBitrate{ 600000u };
 		uint32_t maxOutgoingBitrate{ 0u };
 		uint32_t minOutgoingBitrate{ 0u };

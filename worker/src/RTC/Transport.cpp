@@ -24,33 +24,6 @@ namespace RTC
 		constexpr uint32_t MinOutgoingBitrateLimit{ 30000u };
 
 		const std::vector<std::string_view> TraceEventTypes{ "probation", "bwe" };
-
-		// Streams each SCTP association asks for and accepts. usrsctp allocates
-		// the state of every negotiated stream, in and out, when the
-		// association comes up: measured worker RSS per association is about
-		// 125 KB with 1024 streams and 6.7 MB with 65535 (two pipes offering
-		// 65535 each), so 1024 it stays: what WebRTC stacks used to ask for,
-		// and the peer may agree to fewer.
-		constexpr uint16_t SctpStreams{ 1024u };
-
-		FBS::Transport::SctpState SctpStateToFbs(SctpAssociation::State state)
-		{
-			switch (state)
-			{
-				case SctpAssociation::State::NEW:
-					return FBS::Transport::SctpState::NEW;
-				case SctpAssociation::State::CONNECTING:
-					return FBS::Transport::SctpState::CONNECTING;
-				case SctpAssociation::State::CONNECTED:
-					return FBS::Transport::SctpState::CONNECTED;
-				case SctpAssociation::State::FAILED:
-					return FBS::Transport::SctpState::FAILED;
-				case SctpAssociation::State::CLOSED:
-					return FBS::Transport::SctpState::CLOSED;
-			}
-
-			return FBS::Transport::SctpState::CLOSED;
-		}
 	} // namespace
 
 	Transport::Transport(
@@ -58,31 +31,16 @@ namespace RTC
 		const std::string& id,
 		Listener* listener,
 		const FBS::Transport::Options* options)
-			: shared(shared), id(id), listener(listener)
+			: shared(shared),
+				id(id),
+				listener(listener),
+				// This may throw (SCTP association).
+				dataChannels(shared, id, this, options)
 	{
 		if (options)
 		{
 			this->direct                          = options->direct();
-			this->maxMessageSize                  = options->max_message_size();
 			this->initialAvailableOutgoingBitrate = options->initial_available_outgoing_bitrate();
-			this->isDataChannel                   = options->is_data_channel();
-			this->sctpDefaultBufferedAmountLowThreshold =
-				options->sctp_default_stream_buffered_amount_low_threshold();
-
-			if (options->enable_sctp() && !this->direct)
-			{
-				SctpAssociation::Options sctpOptions;
-
-				sctpOptions.os                    = SctpStreams;
-				sctpOptions.mis                   = SctpStreams;
-				sctpOptions.maxReceiveMessageSize = options->max_sctp_message_size();
-				sctpOptions.maxSendMessageSize    = options->max_sctp_send_message_size();
-				sctpOptions.sendBufferSize        = options->sctp_send_buffer_size();
-				sctpOptions.receiveBufferSize     = options->sctp_max_receiver_window_buffer_size();
-
-				// This may throw.
-				this->sctpAssociation = std::make_unique<SctpAssociation>(this, sctpOptions);
-			}
 		}
 
 		this->rtcpSsrc  = Utils::Crypto::GetRandomUInt(1u, 0xFFFFFFFEu);
@@ -116,300 +74,68 @@ namespace RTC
 			CloseProducer(this->mapProducers.begin()->second.get());
 		}
 
-		while (!this->mapDataConsumers.empty())
-		{
-			CloseDataConsumer(this->mapDataConsumers.begin()->second.get());
-		}
-
-		while (!this->mapDataProducers.empty())
-		{
-			CloseDataProducer(this->mapDataProducers.begin()->second.get());
-		}
-
-		// Aborts the association (the peer hears it now, while we can send).
-		this->sctpAssociation.reset();
+		// Then the DataConsumers and DataProducers; the SCTP association
+		// aborts (the peer hears it now, while we can send).
+		this->dataChannels.CloseAll();
 	}
 
 	void Transport::SctpLinkConnected()
 	{
-		if (this->sctpAssociation)
-		{
-			this->sctpAssociation->Connect();
-		}
+		this->dataChannels.SctpLinkConnected();
 	}
 
 	void Transport::ReceiveSctpData(const uint8_t* data, size_t len)
 	{
-		if (!this->sctpAssociation)
+		if (!this->dataChannels.HasSctp())
 		{
 			++this->dropped.notStunDtlsRtpRtcp;
 
 			return;
 		}
 
-		this->sctpAssociation->ProcessSctpData(data, len);
+		this->dataChannels.ReceiveSctpData(data, len);
 	}
 
-	void Transport::ProduceData(Channel::ChannelRequest* request)
+	void Transport::OnDataChannelsSendSctpData(const uint8_t* data, size_t len)
 	{
-		const auto* body = request->GetBody<FBS::Transport::ProduceDataRequest>();
-
-		if (!body)
-		{
-			MS_THROW_TYPE_ERROR("missing body");
-		}
-
-		const std::string dataProducerId = body->data_producer_id()->str();
-
-		if (dataProducerId.empty())
-		{
-			MS_THROW_TYPE_ERROR("empty dataProducerId");
-		}
-
-		if (this->mapDataProducers.contains(dataProducerId))
-		{
-			MS_THROW_ERROR(
-				"a DataProducer with id '%s' already exists in this transport", dataProducerId.c_str());
-		}
-
-		const bool isSctp = body->type() == FBS::DataProducer::Type::SCTP;
-
-		if (isSctp && !this->sctpAssociation)
-		{
-			MS_THROW_ERROR("SCTP is not enabled on this transport");
-		}
-
-		if (!isSctp && !this->direct)
-		{
-			MS_THROW_TYPE_ERROR("a direct DataProducer needs a DirectTransport");
-		}
-
-		// This may throw.
-		auto dataProducer = std::make_unique<DataProducer>(
-			this->shared, dataProducerId, this, body, this->maxMessageSize);
-
-		if (isSctp)
-		{
-			const uint16_t streamId = dataProducer->GetSctpStreamParameters().streamId;
-
-			if (this->mapStreamIdDataProducer.contains(streamId))
-			{
-				MS_THROW_ERROR("streamId %" PRIu16 " already in use", streamId);
-			}
-		}
-
-		// This may throw (id taken in the Router).
-		this->listener->OnTransportNewDataProducer(this, dataProducer.get());
-
-		auto* dataProducerPtr = dataProducer.get();
-
-		if (isSctp)
-		{
-			this->mapStreamIdDataProducer[dataProducerPtr->GetSctpStreamParameters().streamId] =
-				dataProducerPtr;
-		}
-
-		this->mapDataProducers[dataProducerId] = std::move(dataProducer);
-
-		auto dump = dataProducerPtr->FillBuffer(request->GetBufferBuilder());
-
-		request->Accept(FBS::Response::Body::DataProducer_DumpResponse, dump);
+		SendSctpData(data, len);
 	}
 
-	void Transport::ConsumeData(Channel::ChannelRequest* request)
+	void Transport::OnDataChannelsNewDataProducer(DataProducer* dataProducer)
 	{
-		const auto* body = request->GetBody<FBS::Transport::ConsumeDataRequest>();
-
-		if (!body)
-		{
-			MS_THROW_TYPE_ERROR("missing body");
-		}
-
-		const std::string dataConsumerId = body->data_consumer_id()->str();
-
-		if (dataConsumerId.empty())
-		{
-			MS_THROW_TYPE_ERROR("empty dataConsumerId");
-		}
-
-		if (this->mapDataConsumers.contains(dataConsumerId))
-		{
-			MS_THROW_ERROR(
-				"a DataConsumer with id '%s' already exists in this transport", dataConsumerId.c_str());
-		}
-
-		const bool isSctp = body->type() == FBS::DataProducer::Type::SCTP;
-
-		if (!isSctp && !this->direct)
-		{
-			MS_THROW_TYPE_ERROR("a direct DataConsumer needs a DirectTransport");
-		}
-
-		// This may throw.
-		auto dataConsumer = std::make_unique<DataConsumer>(
-			this->shared,
-			dataConsumerId,
-			this,
-			body,
-			this->sctpAssociation.get(),
-			this->sctpDefaultBufferedAmountLowThreshold,
-			IsPipe());
-
-		if (isSctp)
-		{
-			const uint16_t streamId = dataConsumer->GetSctpStreamParameters().streamId;
-
-			if (this->mapStreamIdDataConsumer.contains(streamId))
-			{
-				MS_THROW_ERROR("streamId %" PRIu16 " already in use", streamId);
-			}
-		}
-
-		// This may throw (unknown DataProducer).
-		auto* dataProducer = this->listener->OnTransportNewDataConsumer(
-			this, dataConsumer.get(), dataConsumer->GetDataProducerId());
-
-		dataConsumer->SetDataProducerPaused(dataProducer->IsPaused());
-
-		auto* dataConsumerPtr = dataConsumer.get();
-
-		if (isSctp)
-		{
-			this->mapStreamIdDataConsumer[dataConsumerPtr->GetSctpStreamParameters().streamId] =
-				dataConsumerPtr;
-		}
-
-		this->mapDataConsumers[dataConsumerId] = std::move(dataConsumer);
-
-		auto dump = dataConsumerPtr->FillBuffer(request->GetBufferBuilder());
-
-		request->Accept(FBS::Response::Body::DataConsumer_DumpResponse, dump);
+		this->listener->OnTransportNewDataProducer(this, dataProducer);
 	}
 
-	void Transport::CloseDataProducer(DataProducer* dataProducer)
+	void Transport::OnDataChannelsDataProducerClosed(DataProducer* dataProducer)
 	{
-		// The Router closes its DataConsumers first.
 		this->listener->OnTransportDataProducerClosed(this, dataProducer);
-
-		if (dataProducer->GetType() == DataProducer::Type::SCTP)
-		{
-			const uint16_t streamId = dataProducer->GetSctpStreamParameters().streamId;
-
-			this->mapStreamIdDataProducer.erase(streamId);
-
-			// The peer's data channel closes too.
-			if (this->sctpAssociation)
-			{
-				this->sctpAssociation->ResetStream(streamId);
-			}
-		}
-
-		this->mapDataProducers.erase(dataProducer->GetId());
 	}
 
-	void Transport::CloseDataConsumer(DataConsumer* dataConsumer)
-	{
-		this->listener->OnTransportDataConsumerClosed(this, dataConsumer);
-
-		if (dataConsumer->GetType() == DataProducer::Type::SCTP)
-		{
-			const uint16_t streamId = dataConsumer->GetSctpStreamParameters().streamId;
-
-			this->mapStreamIdDataConsumer.erase(streamId);
-
-			if (this->sctpAssociation)
-			{
-				this->sctpAssociation->ResetStream(streamId);
-			}
-		}
-
-		this->mapDataConsumers.erase(dataConsumer->GetId());
-	}
-
-	void Transport::OnDataProducerPaused(DataProducer* dataProducer)
+	void Transport::OnDataChannelsDataProducerPaused(DataProducer* dataProducer)
 	{
 		this->listener->OnTransportDataProducerPaused(this, dataProducer);
 	}
 
-	void Transport::OnDataProducerResumed(DataProducer* dataProducer)
+	void Transport::OnDataChannelsDataProducerResumed(DataProducer* dataProducer)
 	{
 		this->listener->OnTransportDataProducerResumed(this, dataProducer);
 	}
 
-	void Transport::OnDataProducerMessageReceived(
+	void Transport::OnDataChannelsDataProducerMessageReceived(
 		DataProducer* dataProducer, const DataProducer::Message& message)
 	{
 		this->listener->OnTransportDataProducerMessageReceived(this, dataProducer, message);
 	}
 
-	void Transport::OnDataConsumerDataProducerClosed(DataConsumer* dataConsumer)
+	DataProducer* Transport::OnDataChannelsNewDataConsumer(
+		DataConsumer* dataConsumer, const std::string& dataProducerId)
 	{
-		CloseDataConsumer(dataConsumer);
+		return this->listener->OnTransportNewDataConsumer(this, dataConsumer, dataProducerId);
 	}
 
-	void Transport::OnSctpAssociationStateChanged(
-		SctpAssociation* association, SctpAssociation::State state)
+	void Transport::OnDataChannelsDataConsumerClosed(DataConsumer* dataConsumer)
 	{
-		auto& builder = GetNotificationBuilder();
-		flatbuffers::Offset<FBS::Transport::SctpNegotiatedCapabilities> negotiated;
-
-		if (state == SctpAssociation::State::CONNECTED)
-		{
-			negotiated = FBS::Transport::CreateSctpNegotiatedCapabilities(
-				builder, association->GetNegotiatedOs(), association->GetNegotiatedMis());
-		}
-
-		auto body =
-			FBS::Transport::CreateSctpStateChangeNotification(builder, SctpStateToFbs(state), negotiated);
-
-		Notify(
-			FBS::Notification::Event::TRANSPORT_SCTP_STATE_CHANGE,
-			FBS::Notification::Body::Transport_SctpStateChangeNotification,
-			body.Union());
-	}
-
-	void Transport::OnSctpAssociationSendData(
-		SctpAssociation* /*association*/, const uint8_t* data, size_t len)
-	{
-		SendSctpData(data, len);
-	}
-
-	void Transport::OnSctpAssociationMessageReceived(
-		SctpAssociation* /*association*/,
-		uint16_t streamId,
-		uint32_t ppid,
-		const uint8_t* msg,
-		size_t len)
-	{
-		const auto it = this->mapStreamIdDataProducer.find(streamId);
-
-		if (it == this->mapStreamIdDataProducer.end())
-		{
-			MS_DEBUG_TAG(
-				sctp, "message on SCTP stream %" PRIu16 " with no DataProducer, dropped", streamId);
-
-			return;
-		}
-
-		if (IsPipe())
-		{
-			it->second->ReceivePipeMessage(ppid, msg, len);
-		}
-		else
-		{
-			it->second->ReceiveMessage(ppid, msg, len);
-		}
-	}
-
-	void Transport::OnSctpAssociationBufferedAmount(
-		SctpAssociation* /*association*/, uint16_t streamId, uint32_t bufferedAmount)
-	{
-		const auto it = this->mapStreamIdDataConsumer.find(streamId);
-
-		if (it != this->mapStreamIdDataConsumer.end())
-		{
-			it->second->SctpBufferedAmountChanged(bufferedAmount);
-		}
+		this->listener->OnTransportDataConsumerClosed(this, dataConsumer);
 	}
 
 	void Transport::Produce(Channel::ChannelRequest* request)
@@ -916,63 +642,11 @@ namespace RTC
 			}
 
 			case FBS::Request::Method::TRANSPORT_PRODUCE_DATA:
-			{
-				ProduceData(request);
-
-				break;
-			}
-
 			case FBS::Request::Method::TRANSPORT_CONSUME_DATA:
-			{
-				ConsumeData(request);
-
-				break;
-			}
-
 			case FBS::Request::Method::TRANSPORT_CLOSE_DATAPRODUCER:
-			{
-				const auto* body = request->GetBody<FBS::Transport::CloseDataProducerRequest>();
-
-				if (!body)
-				{
-					MS_THROW_TYPE_ERROR("missing body");
-				}
-
-				const auto it = this->mapDataProducers.find(body->data_producer_id()->str());
-
-				if (it == this->mapDataProducers.end())
-				{
-					MS_THROW_NOT_FOUND_ERROR(
-						"no DataProducer with id '%s'", body->data_producer_id()->c_str());
-				}
-
-				CloseDataProducer(it->second.get());
-
-				request->Accept();
-
-				break;
-			}
-
 			case FBS::Request::Method::TRANSPORT_CLOSE_DATACONSUMER:
 			{
-				const auto* body = request->GetBody<FBS::Transport::CloseDataConsumerRequest>();
-
-				if (!body)
-				{
-					MS_THROW_TYPE_ERROR("missing body");
-				}
-
-				const auto it = this->mapDataConsumers.find(body->data_consumer_id()->str());
-
-				if (it == this->mapDataConsumers.end())
-				{
-					MS_THROW_NOT_FOUND_ERROR(
-						"no DataConsumer with id '%s'", body->data_consumer_id()->c_str());
-				}
-
-				CloseDataConsumer(it->second.get());
-
-				request->Accept();
+				this->dataChannels.HandleRequest(request);
 
 				break;
 			}
@@ -1018,50 +692,7 @@ namespace RTC
 		std::vector<flatbuffers::Offset<flatbuffers::String>> consumerIds;
 		std::vector<flatbuffers::Offset<FBS::Common::Uint32String>> ssrcConsumerIds;
 		std::vector<flatbuffers::Offset<flatbuffers::String>> traceEventTypes;
-		std::vector<flatbuffers::Offset<flatbuffers::String>> dataProducerIds;
-		std::vector<flatbuffers::Offset<flatbuffers::String>> dataConsumerIds;
-
-		for (const auto& [dataProducerId, dataProducer] : this->mapDataProducers)
-		{
-			dataProducerIds.push_back(builder.CreateString(dataProducerId));
-		}
-
-		for (const auto& [dataConsumerId, dataConsumer] : this->mapDataConsumers)
-		{
-			dataConsumerIds.push_back(builder.CreateString(dataConsumerId));
-		}
-
-		flatbuffers::Offset<FBS::SctpParameters::SctpParameters> sctpParameters;
-		flatbuffers::Offset<FBS::Transport::SctpNegotiatedCapabilities> sctpNegotiated;
-		std::vector<flatbuffers::Offset<FBS::Common::Uint16String>> sctpStreamIds;
-		flatbuffers::Optional<FBS::Transport::SctpState> sctpState;
-
-		if (this->sctpAssociation)
-		{
-			const auto& association = *this->sctpAssociation;
-			const auto& options     = association.GetOptions();
-
-			sctpParameters = FBS::SctpParameters::CreateSctpParameters(
-				builder,
-				SctpAssociation::Port,
-				options.os,
-				options.mis,
-				static_cast<uint32_t>(options.maxReceiveMessageSize),
-				static_cast<uint32_t>(options.sendBufferSize),
-				association.GetBufferedAmount(),
-				this->isDataChannel);
-			sctpState = SctpStateToFbs(association.GetState());
-
-			// Both 0 until the association connects.
-			sctpNegotiated = FBS::Transport::CreateSctpNegotiatedCapabilities(
-				builder, association.GetNegotiatedOs(), association.GetNegotiatedMis());
-
-			for (const auto& [streamId, dataProducer] : this->mapStreamIdDataProducer)
-			{
-				sctpStreamIds.push_back(
-					FBS::Common::CreateUint16StringDirect(builder, streamId, dataProducer->GetId().c_str()));
-			}
-		}
+		auto data = this->dataChannels.FillDumpFields(builder);
 
 		for (const auto& [producerId, producer] : this->mapProducers)
 		{
@@ -1106,15 +737,15 @@ namespace RTC
 			&consumerIds,
 			&ssrcConsumerIds,
 			&noSsrcs,
-			&dataProducerIds,
-			&dataConsumerIds,
-			this->maxMessageSize,
+			&data.dataProducerIds,
+			&data.dataConsumerIds,
+			this->dataChannels.GetMaxMessageSize(),
 			&traceEventTypes,
 			dropped,
-			sctpParameters,
-			sctpState,
-			sctpNegotiated,
-			this->sctpAssociation ? &sctpStreamIds : nullptr);
+			data.sctpParameters,
+			data.sctpState,
+			data.sctpNegotiated,
+			this->dataChannels.HasSctp() ? &data.sctpStreamIds : nullptr);
 	}
 
 	flatbuffers::Offset<FBS::Transport::Stats>
@@ -1128,9 +759,7 @@ namespace RTC
 			builder,
 			this->id.c_str(),
 			nowMs,
-			this->sctpAssociation ? flatbuffers::Optional<FBS::Transport::SctpState>(
-																SctpStateToFbs(this->sctpAssociation->GetState()))
-														: flatbuffers::nullopt,
+			this->dataChannels.GetSctpState(),
 			this->recvTransmission.GetBytes(),
 			this->recvTransmission.GetRate(nowMs),
 			this->sendTransmission.GetBytes(),
