@@ -137,12 +137,14 @@ namespace RTC
 		// Passed by argument.
 		Shared* shared{ nullptr };
 		Listener* listener{ nullptr };
+		// A copy, declared before the association so that it outlives it: the
+		// association may still notify while it goes.
+		const std::string transportId;
 		// Allocated by this.
 		std::map<std::string, std::unique_ptr<DataProducer>> mapDataProducers;
 		std::map<std::string, std::unique_ptr<DataConsumer>> mapDataConsumers;
 		std::unique_ptr<SctpAssociation> sctpAssociation;
 		// Others.
-		const std::string transportId;
 		// SCTP DataProducers by the stream they receive on.
 		std::unordered_map<uint16_t, DataProducer*> mapStreamIdDataProducer;
 		// Outgoing SCTP streams of the DataConsumers (ids are not shared).

@@ -137,6 +137,7 @@ namespace RTC
 				break;
 			}
 
+			// Not reached: the transport forwards only the four above.
 			default:
 			{
 				MS_THROW_ERROR(
