@@ -13,6 +13,7 @@
 #include "RTC/RtpPacket.hpp"
 #include "RTC/RtpParameters.hpp"
 #include "RTC/RtpStreamSend.hpp"
+#include "RTC/RtpSyncPoint.hpp"
 #include "RTC/Shared.hpp"
 #include "RTC/TraceEventEmitter.hpp"
 
@@ -174,8 +175,8 @@ namespace RTC
 		uint16_t lastSentSeq{ 0u };
 		uint32_t lastSentTs{ 0u };
 		uint64_t lastSentMs{ 0u };
-		// The first original sequence number after a sync: older ones are late.
-		uint16_t syncSeq{ 0u };
+		// The original packet of the last sync: older ones are late.
+		RtpSyncPoint syncPoint;
 		bool sentAny{ false };
 		// VP8 picture ids and TL0PICIDX made continuous across stream switches
 		// (simulcast), as the decoder expects them.

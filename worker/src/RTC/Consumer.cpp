@@ -9,7 +9,6 @@
 #include "MediaSoupErrors.hpp"
 #include "RTC/Codecs/Opus.hpp"
 #include "RTC/ScalabilityMode.hpp"
-#include "RTC/SeqNumber.hpp"
 
 #include <algorithm>
 
@@ -305,6 +304,8 @@ namespace RTC
 
 		const uint16_t originalSeq = packet.GetSequenceNumber();
 		const uint32_t originalTs  = packet.GetTimestamp();
+		// Not a reordered or retransmitted one: it sets the last sent values.
+		bool isNewest{ true };
 
 		if (this->syncRequired)
 		{
@@ -349,17 +350,24 @@ namespace RTC
 				this->vp8Context.SyncRequired();
 			}
 
-			this->syncSeq          = originalSeq;
+			this->syncPoint.Sync(originalSeq);
 			this->syncRequired     = false;
 			this->keyFrameRequired = false;
 			this->sourceChanged    = false;
 
 			this->sendStreams[0]->ClearBuffer();
 		}
-		else if (IsNewer<uint16_t>(this->syncSeq, originalSeq))
+		else
 		{
+			const auto position = this->syncPoint.Receive(originalSeq);
+
 			// From before the sync point: its sequence number is taken.
-			return;
+			if (position == RtpSyncPoint::Position::BEFORE_SYNC)
+			{
+				return;
+			}
+
+			isNewest = position == RtpSyncPoint::Position::NEWEST;
 		}
 
 		// Opus DTX packets carry nothing to play: skip them, without a gap in
@@ -400,7 +408,7 @@ namespace RTC
 				packet.GetPayload(), vp8Original->pictureId, vp8Original->tl0PicIdx);
 		}
 
-		if (!this->sentAny || IsNewer<uint16_t>(seq, this->lastSentSeq))
+		if (isNewest)
 		{
 			this->lastSentSeq = seq;
 			this->lastSentTs  = ts;
