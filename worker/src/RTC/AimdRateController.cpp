@@ -146,7 +146,7 @@ namespace RTC
 	void AimdRateController::SetBitrate(uint32_t bitrate)
 	{
 		this->bitrate =
-		  std::clamp(static_cast<double>(bitrate), double{ MinBitrate }, double{ MaxBitrate });
+			std::clamp(static_cast<double>(bitrate), double{ MinBitrate }, double{ MaxBitrate });
 	}
 
 	double AimdRateController::GetDeviation() const

@@ -271,3 +271,233 @@ TEST_CASE("SendSideBandwidthEstimator backs off under cross traffic and comes ba
 	REQUIRE(recoveredUs);
 	CHECK(*recoveredUs <= 5u * Second);
 }
+
+TEST_CASE("SendSideBandwidthEstimator bounds", "[send-bwe]")
+{
+	SECTION("starts at initialAvailableOutgoingBitrate (600000 by default)")
+	{
+		REQUIRE(SendSideBandwidthEstimator().GetTargetBitrate() == 600000u);
+		REQUIRE(SendSideBandwidthEstimator(1000000u).GetTargetBitrate() == 1000000u);
+	}
+
+	SECTION("the maximum caps the target, and a later higher maximum lets it grow again")
+	{
+		SendSideBandwidthEstimator estimator;
+
+		estimator.SetMaxBitrate(250000u);
+		REQUIRE(estimator.GetTargetBitrate() == 250000u);
+
+		uint64_t nowUs = FollowTarget(estimator, Second, 5u * Second);
+
+		REQUIRE(estimator.GetTargetBitrate() == 250000u);
+		REQUIRE(estimator.GetDelayBasedBitrate() <= 250000u);
+
+		estimator.SetMaxBitrate(0u);
+		FollowTarget(estimator, nowUs, 3u * Second);
+
+		REQUIRE(estimator.GetTargetBitrate() > 250000u);
+	}
+
+	SECTION("the minimum holds under any REMB; a minimum above the maximum gives the maximum")
+	{
+		SendSideBandwidthEstimator estimator;
+
+		estimator.SetMinBitrate(100000u);
+		estimator.ReceiveRemb(0u);
+		REQUIRE(estimator.GetTargetBitrate() == 100000u);
+
+		estimator.SetMaxBitrate(80000u);
+		REQUIRE(estimator.GetTargetBitrate() == 80000u);
+	}
+}
+
+TEST_CASE("SendSideBandwidthEstimator for a REMB-only receiver", "[send-bwe]")
+{
+	SendSideBandwidthEstimator estimator;
+
+	SECTION("the REMB is the estimate, above or below the initial bitrate")
+	{
+		estimator.ReceiveRemb(1500000u);
+		REQUIRE(estimator.GetTargetBitrate() == 1500000u);
+
+		estimator.ReceiveRemb(200000u);
+		REQUIRE(estimator.GetTargetBitrate() == 200000u);
+	}
+
+	SECTION("receiver report loss above 10 % cuts it once per episode, and the cut is released")
+	{
+		estimator.ReceiveRemb(1000000u);
+
+		// 64/256 = 25 % lost: 1 - 0.125.
+		estimator.ReceiveReceiverReportLoss(64u, Second);
+		REQUIRE(estimator.GetTargetBitrate() == 875000u);
+
+		// The next report too soon to show the sender's reaction: no second cut.
+		estimator.ReceiveReceiverReportLoss(64u, Second + 100000u);
+		REQUIRE(estimator.GetTargetBitrate() == 875000u);
+
+		// 2-10 %: held.
+		estimator.ReceiveReceiverReportLoss(13u, 2u * Second);
+		REQUIRE(estimator.GetTargetBitrate() == 875000u);
+
+		// Loss no longer high for ReleaseAfterUs: the REMB alone again.
+		estimator.ReceiveReceiverReportLoss(0u, Second + LossBasedEstimator::ReleaseAfterUs);
+		REQUIRE(estimator.GetTargetBitrate() == 1000000u);
+	}
+
+	SECTION("a REMB of 2^64 - 1 stays within the maximum")
+	{
+		estimator.SetMaxBitrate(3000000u);
+		estimator.ReceiveRemb(std::numeric_limits<uint64_t>::max());
+		REQUIRE(estimator.GetTargetBitrate() == 3000000u);
+	}
+}
+
+TEST_CASE("SendSideBandwidthEstimator with transport-cc and a REMB takes the lower", "[send-bwe]")
+{
+	SendSideBandwidthEstimator estimator;
+	const uint64_t nowUs = FollowTarget(estimator, Second, 3u * Second);
+
+	REQUIRE(estimator.GetDelayBasedBitrate() > 700000u);
+
+	estimator.ReceiveRemb(400000u);
+	REQUIRE(estimator.GetTargetBitrate() == 400000u);
+
+	estimator.ReceiveRemb(100000000u);
+	FollowTarget(estimator, nowUs, Second);
+	REQUIRE(estimator.GetTargetBitrate() == estimator.GetDelayBasedBitrate());
+}
+
+TEST_CASE("SendSideBandwidthEstimator cuts on transport-cc loss above 10 %", "[send-bwe]")
+{
+	SendSideBandwidthEstimator estimator;
+	auto results = ClearPath(Second, 10000u, 40u);
+
+	// Every fifth lost: 20 %, so 1 - 0.1 of the rate sent at.
+	for (size_t i{ 0u }; i < results.size(); i += 5u)
+	{
+		results[i].arrivalUs.reset();
+	}
+
+	// Loss is judged over at least MinUpdateIntervalUs: two feedbacks.
+	estimator.ReceiveFeedback(std::span(results).first(20u), 2u * Second);
+	REQUIRE(estimator.GetLossBasedBitrate() == std::numeric_limits<uint32_t>::max());
+
+	const uint32_t sentAt = estimator.GetTargetBitrate();
+
+	estimator.ReceiveFeedback(std::span(results).last(20u), 2u * Second + 200000u);
+	REQUIRE(estimator.GetLossBasedBitrate() == static_cast<uint32_t>(0.9 * sentAt));
+	REQUIRE(estimator.GetTargetBitrate() == static_cast<uint32_t>(0.9 * sentAt));
+
+	// The same loss reported again for packets sent before the cut: the
+	// sender had not reacted yet, no second cut.
+	estimator.ReceiveFeedback(results, 3u * Second);
+	REQUIRE(estimator.GetLossBasedBitrate() == static_cast<uint32_t>(0.9 * sentAt));
+}
+
+TEST_CASE("SendSideBandwidthEstimator raises the estimate on a probe result", "[send-bwe]")
+{
+	SendSideBandwidthEstimator estimator;
+	const uint64_t nowUs  = FollowTarget(estimator, Second, Second);
+	const uint32_t before = estimator.GetTargetBitrate();
+
+	// A cluster of 10 packets of 1200 bytes, 4.8 ms apart: 2 Mbit/s.
+	auto probe = ClearPath(nowUs, 4800u, 10u);
+
+	for (auto& result : probe)
+	{
+		result.probeClusterId = 7u;
+	}
+
+	SECTION("at once, and it lasts while the sender follows")
+	{
+		estimator.ReceiveFeedback(probe, nowUs + 100000u);
+
+		REQUIRE(before < 1500000u);
+		REQUIRE(estimator.GetTargetBitrate() >= 1900000u);
+
+		FollowTarget(estimator, nowUs + 100000u, Second);
+		REQUIRE(estimator.GetTargetBitrate() >= 1900000u);
+	}
+
+	SECTION("never above the maximum")
+	{
+		estimator.SetMaxBitrate(1000000u);
+		estimator.ReceiveFeedback(probe, nowUs + 100000u);
+
+		REQUIRE(estimator.GetTargetBitrate() == 1000000u);
+	}
+
+	SECTION("not from a cluster with too few packets")
+	{
+		probe.resize(RTC::ProbeRateEstimator::MinPackets - 1u);
+		estimator.ReceiveFeedback(probe, nowUs + 100000u);
+
+		REQUIRE(estimator.GetTargetBitrate() < 1500000u);
+	}
+}
+
+TEST_CASE("SendSideBandwidthEstimator survives hostile feedback", "[send-bwe]")
+{
+	SendSideBandwidthEstimator estimator;
+
+	estimator.SetMinBitrate(50000u);
+	estimator.SetMaxBitrate(5000000u);
+
+	std::mt19937 random(42u);
+	std::uniform_int_distribution<uint64_t> anyTime;
+	std::uniform_int_distribution<size_t> anySize(0u, std::numeric_limits<uint32_t>::max());
+	uint64_t dropped{ 0u };
+
+	for (size_t round{ 0u }; round < 2000u; ++round)
+	{
+		std::vector<PacketResult> results;
+
+		for (size_t i{ 0u }; i < 20u; ++i)
+		{
+			PacketResult result{
+				anyTime(random) >> (random() % 64u), std::nullopt, anySize(random), std::nullopt
+			};
+
+			if (random() % 4u != 0u)
+			{
+				result.arrivalUs = anyTime(random) >> (random() % 64u);
+			}
+
+			if (random() % 3u == 0u)
+			{
+				result.probeClusterId = static_cast<uint32_t>(random());
+			}
+
+			if (
+				result.sendUs >= SendSideBandwidthEstimator::MaxTimeUs ||
+				(result.arrivalUs && *result.arrivalUs >= SendSideBandwidthEstimator::MaxTimeUs))
+			{
+				dropped++;
+			}
+
+			results.push_back(result);
+		}
+
+		estimator.ReceiveFeedback(results, anyTime(random));
+		estimator.ReceiveFeedback({}, anyTime(random));
+
+		if (round % 7u == 0u)
+		{
+			estimator.ReceiveRemb(round % 2u == 0u ? 0u : std::numeric_limits<uint64_t>::max());
+			estimator.ReceiveReceiverReportLoss(static_cast<uint8_t>(random()), anyTime(random));
+			estimator.SetRtt(anyTime(random));
+			estimator.ReceiveProbeResult(static_cast<uint32_t>(random()));
+		}
+
+		const uint32_t target = estimator.GetTargetBitrate();
+
+		REQUIRE(target >= 50000u);
+		REQUIRE(target <= 5000000u);
+		REQUIRE(
+			estimator.GetProbeRateEstimator().GetClusterCount() <= RTC::ProbeRateEstimator::MaxClusters);
+	}
+
+	REQUIRE(estimator.GetDroppedResultCount() == dropped);
+	REQUIRE(dropped > 0u);
+}
