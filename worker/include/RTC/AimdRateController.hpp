@@ -89,6 +89,10 @@ namespace RTC
 		uint32_t Update(
 			BandwidthUsage usage, std::optional<uint32_t> incomingBps, double packetBits, uint64_t nowUs);
 		uint32_t GetBitrate() const { return static_cast<uint32_t>(this->bitrate); }
+		// Sets the estimate (within [MinBitrate, MaxBitrate]): where a sender
+		// starts, a probe result, or a bound the owner imposes. The state and
+		// the congestion point are kept.
+		void SetBitrate(uint32_t bitrate);
 		State GetState() const { return this->state; }
 		// Whether a congestion point is known: increases are then additive.
 		bool IsNearConvergence() const { return this->averageAtDecreaseBps.has_value(); }

@@ -143,6 +143,12 @@ namespace RTC
 		return GetBitrate();
 	}
 
+	void AimdRateController::SetBitrate(uint32_t bitrate)
+	{
+		this->bitrate =
+			std::clamp(static_cast<double>(bitrate), double{ MinBitrate }, double{ MaxBitrate });
+	}
+
 	double AimdRateController::GetDeviation() const
 	{
 		return this->averageAtDecreaseBps.value_or(0.0) * std::sqrt(this->relativeVariance);
