@@ -360,6 +360,27 @@ TEST_CASE("TransportCcSendHistory round trip with the feedback builder", "[twcc-
 
 		REQUIRE(history.GetClockResetCount() == 0u);
 	}
+
+	SECTION("feedback reordered across the reference time wrap")
+	{
+		constexpr uint64_t WrapUs{ (uint64_t{ 1u } << 24u) * 64000u };
+		// Arriving from 100 ms before the wrap, and from 10 ms after it.
+		const auto toWrap = [](size_t, uint64_t sendUs)
+		{
+			return sendUs - SenderT0 + WrapUs - 100000u - ReceiverOffsetUs;
+		};
+		const auto before   = SendAll(history, 50u, SenderT0, 1000u, 1000u, toWrap);
+		const auto packets1 = ReceiveAll(builder, before);
+		const auto after    = SendAll(history, 50u, SenderT0 + 110000u, 1000u, 1000u, toWrap);
+		const auto packets2 = ReceiveAll(builder, after);
+		const auto read2    = Deliver(history, packets2, SenderT0 + 200000u);
+		const auto read1    = Deliver(history, packets1, SenderT0 + 210000u);
+
+		CheckResults(read2.results, after);
+		CheckResults(read1.results, before);
+		REQUIRE(history.GetClockResetCount() == 0u);
+		REQUIRE(*read2.results[0].arrivalUs - *read1.results[0].arrivalUs == 110000u);
+	}
 }
 
 TEST_CASE("TransportCcSendHistory reordered and duplicated feedback", "[twcc-send]")
