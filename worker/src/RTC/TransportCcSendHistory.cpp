@@ -271,15 +271,15 @@ namespace RTC
 
 	void TransportCcSendHistory::MapArrivals(uint64_t nowUs)
 	{
-		const auto mismatch = static_cast<int64_t>(MaxClockMismatchUs);
-		const auto now      = static_cast<int64_t>(nowUs);
+		constexpr auto Mismatch = static_cast<int64_t>(MaxClockMismatchUs);
+		const auto now          = static_cast<int64_t>(nowUs);
 		// Where a packet sent at `sendUs` can have arrived, in the sender's
 		// clock, give or take the error of the offset.
-		const auto lowest = [mismatch](uint64_t sendUs)
+		const auto lowest = [](uint64_t sendUs)
 		{
-			return std::max<int64_t>(0, static_cast<int64_t>(sendUs) - mismatch);
+			return std::max<int64_t>(0, static_cast<int64_t>(sendUs) - Mismatch);
 		};
-		const int64_t highest = now + mismatch;
+		const int64_t highest = now + Mismatch;
 		// The offset that makes the least delayed packet arrive when it was
 		// sent: no packet then arrives before it was sent, and none after now
 		// (it has been reported), whatever span the feedback covers.
