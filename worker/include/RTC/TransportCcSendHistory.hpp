@@ -139,6 +139,9 @@ namespace RTC
 			State state{ State::Unreported };
 		};
 
+		// The memory figures above count on it.
+		static_assert(sizeof(Packet) == 24u);
+
 		struct LossSlot
 		{
 			uint32_t reported{ 0u };
