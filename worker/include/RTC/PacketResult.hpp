@@ -22,6 +22,11 @@ namespace RTC
 		size_t size{ 0u };
 		// Set when the packet belonged to a probe cluster.
 		std::optional<uint32_t> probeClusterId;
+		// The transport-wide sequence number, extended past 16 bits.
+		uint64_t extendedSeq{ 0u };
+		// Received after an earlier feedback reported it lost (its loss is
+		// taken back; the estimator sees its arrival late).
+		bool recovered{ false };
 	};
 } // namespace RTC
 

@@ -3,6 +3,7 @@
 
 #include "common.hpp"
 
+#include "RTC/PacketResult.hpp"
 #include "RTC/RTCP/TransportWideCc.hpp"
 
 #include <array>
@@ -59,17 +60,10 @@ namespace RTC
 		static constexpr size_t LossWindowFeedbacks{ 10u };
 
 	public:
-		struct PacketResult
-		{
-			uint64_t extendedSeq{ 0u };
-			uint64_t sendUs{ 0u };
-			size_t size{ 0u };
-			std::optional<uint32_t> probeClusterId;
-			// In the sender's clock (see above); nullopt when lost.
-			std::optional<uint64_t> arrivalUs;
-			// Received after an earlier feedback reported it lost.
-			bool recovered{ false };
-		};
+		// What the estimator takes (arrival times in the sender's clock, see
+		// above), with the extended sequence number and whether a packet
+		// reported lost turned up after all.
+		using PacketResult = RTC::PacketResult;
 
 		struct FeedbackResult
 		{
