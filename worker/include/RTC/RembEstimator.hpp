@@ -5,11 +5,8 @@
 
 #include "RTC/AbsSendTimeUnwrapper.hpp"
 #include "RTC/AimdRateController.hpp"
-#include "RTC/DelayTrendEstimator.hpp"
+#include "RTC/DelayBasedUsage.hpp"
 #include "RTC/IncomingRate.hpp"
-#include "RTC/InterArrivalGrouper.hpp"
-#include "RTC/OveruseDetector.hpp"
-#include "RTC/StandingQueueDetector.hpp"
 
 #include <optional>
 
@@ -47,9 +44,6 @@ namespace RTC
 		// The incoming rate window: the draft allows 0.5 to 1 s; the shorter
 		// one lets a decrease see the rate the queue drains at sooner.
 		static constexpr uint64_t RateWindowUs{ 500000u };
-		// A standing queue is taken as over-use while the estimate is more
-		// than this times the incoming rate (see StandingQueueDetector).
-		static constexpr double StandingQueueExcessRatio{ 1.1 };
 		// Larger packet sizes count as this (an IP packet holds no more).
 		static constexpr size_t MaxPacketSize{ InterArrivalGrouper::MaxPacketSize };
 
@@ -72,18 +66,18 @@ namespace RTC
 		uint32_t GetEstimate() const;
 		// Arrival times earlier than a previous one (counted as that one).
 		uint64_t GetClockStepBackCount() const { return this->clockStepBackCount; }
-		const InterArrivalGrouper& GetGrouper() const { return this->grouper; }
-		const OveruseDetector& GetDetector() const { return this->detector; }
-		const StandingQueueDetector& GetStandingQueueDetector() const { return this->standingQueue; }
+		const InterArrivalGrouper& GetGrouper() const { return this->delayBased.GetGrouper(); }
+		const OveruseDetector& GetDetector() const { return this->delayBased.GetDetector(); }
+		const StandingQueueDetector& GetStandingQueueDetector() const
+		{
+			return this->delayBased.GetStandingQueueDetector();
+		}
 		const AimdRateController& GetRateController() const { return this->rateController; }
 
 	private:
 		// Allocated by this.
 		AbsSendTimeUnwrapper unwrapper;
-		InterArrivalGrouper grouper;
-		DelayTrendEstimator trend;
-		OveruseDetector detector;
-		StandingQueueDetector standingQueue;
+		DelayBasedUsage delayBased;
 		AimdRateController rateController;
 		IncomingRate incomingRate;
 		// Others.

@@ -4,14 +4,12 @@
 #include "common.hpp"
 
 #include "RTC/AimdRateController.hpp"
-#include "RTC/DelayTrendEstimator.hpp"
+#include "RTC/DelayBasedUsage.hpp"
 #include "RTC/IncomingRate.hpp"
 #include "RTC/InterArrivalGrouper.hpp"
 #include "RTC/LossBasedEstimator.hpp"
-#include "RTC/OveruseDetector.hpp"
 #include "RTC/PacketResult.hpp"
 #include "RTC/ProbeRateEstimator.hpp"
-#include "RTC/StandingQueueDetector.hpp"
 
 #include <optional>
 #include <span>
@@ -53,9 +51,6 @@ namespace RTC
 		static constexpr uint64_t MaxTimeUs{ uint64_t{ 1u } << 62u };
 		// Window of the acked rate (the draft allows 0.5 to 1 s).
 		static constexpr uint64_t AckedRateWindowUs{ 500000u };
-		// A standing queue is taken as over-use while the delay-based
-		// estimate is more than this times the acked rate.
-		static constexpr double StandingQueueExcessRatio{ 1.1 };
 		// A probe result counts as a measured rate for the delay-based caps
 		// this long (arrival clock), until the acked rate shows it.
 		static constexpr uint64_t ProbeValidityUs{ 1000000u };
@@ -88,7 +83,7 @@ namespace RTC
 		uint32_t GetLossBasedBitrate() const;
 		std::optional<uint32_t> GetRemb() const { return this->remb; }
 		std::optional<uint32_t> GetAckedBitrate() const { return this->lastAckedBps; }
-		BandwidthUsage GetUsage() const { return this->detector.GetState(); }
+		BandwidthUsage GetUsage() const { return this->delayBased.GetUsage(); }
 		uint32_t GetMinBitrate() const { return this->minBitrate; }
 		uint32_t GetMaxBitrate() const { return this->maxBitrate; }
 		// Results dropped for impossible times.
@@ -104,10 +99,7 @@ namespace RTC
 
 	private:
 		// Allocated by this.
-		InterArrivalGrouper grouper;
-		DelayTrendEstimator trend;
-		OveruseDetector detector;
-		StandingQueueDetector standingQueue;
+		DelayBasedUsage delayBased;
 		AimdRateController rateController;
 		IncomingRate ackedRate;
 		LossBasedEstimator lossBased;

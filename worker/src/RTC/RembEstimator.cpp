@@ -41,55 +41,17 @@ namespace RTC
 
 		const uint64_t sendUs = this->unwrapper.Unwrap(absSendTime);
 
-		switch (this->grouper.AddPacket(sendUs, arrivalUs, size))
+		const auto signal = this->delayBased.AddPacket(
+			sendUs,
+			arrivalUs,
+			size,
+			GetEstimate(),
+			[this, arrivalUs]() { return this->incomingRate.GetRate(arrivalUs); });
+
+		if (signal)
 		{
-			case InterArrivalGrouper::Result::Deltas:
-			{
-				const auto& deltas = this->grouper.GetDeltas();
-
-				this->trend.Update(
-					static_cast<double>(deltas.arrivalDeltaUs) / 1000.0,
-					static_cast<double>(deltas.sendDeltaUs) / 1000.0,
-					deltas.arrivalUs);
-
-				BandwidthUsage usage = this->detector.Detect(this->trend.GetTrend(), arrivalUs);
-				const bool standing = this->standingQueue.Update(this->trend.GetSmoothedDelay(), arrivalUs);
-				const auto incomingBps = this->incomingRate.GetRate(arrivalUs);
-
-				// A full queue does not grow, so the trend cannot see it. It
-				// stands only while more is sent than arrives: an estimate
-				// well above the incoming rate. Without that condition a path
-				// whose delay grew for good would slide the estimate down.
-				if (
-					standing && usage == BandwidthUsage::Normal && incomingBps &&
-					static_cast<double>(GetEstimate()) >
-						StandingQueueExcessRatio * static_cast<double>(*incomingBps))
-				{
-					MS_DEBUG_TAG(
-						bwe, "standing queue with %" PRIu32 " bps incoming, taken as over-use", *incomingBps);
-
-					usage = BandwidthUsage::Overusing;
-				}
-
-				this->rateController.Update(usage, incomingBps, this->averagePacketBits, arrivalUs);
-
-				break;
-			}
-
-			case InterArrivalGrouper::Result::Reset:
-			{
-				// Delays measured against the old reference mean nothing now.
-				this->trend.Reset();
-				this->standingQueue.Reset();
-
-				break;
-			}
-
-			case InterArrivalGrouper::Result::Pending:
-			case InterArrivalGrouper::Result::Reordered:
-			{
-				break;
-			}
+			this->rateController.Update(
+				signal->usage, signal->incomingBps, this->averagePacketBits, arrivalUs);
 		}
 
 		if (

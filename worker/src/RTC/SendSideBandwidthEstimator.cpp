@@ -212,68 +212,37 @@ namespace RTC
 		this->averagePacketBits = (1.0 - PacketSizeWeight) * this->averagePacketBits +
 															PacketSizeWeight * 8.0 * static_cast<double>(size);
 
-		switch (this->grouper.AddPacket(result.sendUs, arrivalUs, size))
+		const auto signal = this->delayBased.AddPacket(
+			result.sendUs,
+			arrivalUs,
+			size,
+			this->rateController.GetBitrate(),
+			[this, arrivalUs]() { return this->ackedRate.GetRate(arrivalUs); });
+
+		if (!signal)
 		{
-			case InterArrivalGrouper::Result::Deltas:
-			{
-				const auto& deltas = this->grouper.GetDeltas();
-
-				this->trend.Update(
-					static_cast<double>(deltas.arrivalDeltaUs) / 1000.0,
-					static_cast<double>(deltas.sendDeltaUs) / 1000.0,
-					deltas.arrivalUs);
-
-				BandwidthUsage usage = this->detector.Detect(this->trend.GetTrend(), arrivalUs);
-				const bool standing = this->standingQueue.Update(this->trend.GetSmoothedDelay(), arrivalUs);
-				const auto ackedBps = this->ackedRate.GetRate(arrivalUs);
-
-				this->lastAckedBps = ackedBps;
-
-				// A full drop-tail queue does not grow, so the trend cannot see
-				// it; it stands only while the estimate is well above what gets
-				// through (see RembEstimator).
-				if (
-					standing && usage == BandwidthUsage::Normal && ackedBps &&
-					static_cast<double>(this->rateController.GetBitrate()) >
-						StandingQueueExcessRatio * static_cast<double>(*ackedBps))
-				{
-					usage = BandwidthUsage::Overusing;
-				}
-
-				// A recent probe showed the path carries more than the acked
-				// rate says: it counts as measured, except for a decrease,
-				// which must land under what really gets through now.
-				auto measuredBps = ackedBps;
-
-				if (
-					usage != BandwidthUsage::Overusing && this->probeBps &&
-					arrivalUs < this->probeArrivalUs + ProbeValidityUs)
-				{
-					measuredBps = std::max(ackedBps.value_or(0u), *this->probeBps);
-				}
-
-				this->rateController.Update(usage, measuredBps, this->averagePacketBits, arrivalUs);
-
-				KeepDelayBasedWithinMax();
-
-				break;
-			}
-
-			case InterArrivalGrouper::Result::Reset:
-			{
-				// Delays measured against the old reference mean nothing now.
-				this->trend.Reset();
-				this->standingQueue.Reset();
-
-				break;
-			}
-
-			case InterArrivalGrouper::Result::Pending:
-			case InterArrivalGrouper::Result::Reordered:
-			{
-				break;
-			}
+			return;
 		}
+
+		const auto ackedBps = signal->incomingBps;
+
+		this->lastAckedBps = ackedBps;
+
+		// A recent probe showed the path carries more than the acked rate
+		// says: it counts as measured, except for a decrease, which must land
+		// under what really gets through now.
+		auto measuredBps = ackedBps;
+
+		if (
+			signal->usage != BandwidthUsage::Overusing && this->probeBps &&
+			arrivalUs < this->probeArrivalUs + ProbeValidityUs)
+		{
+			measuredBps = std::max(ackedBps.value_or(0u), *this->probeBps);
+		}
+
+		this->rateController.Update(signal->usage, measuredBps, this->averagePacketBits, arrivalUs);
+
+		KeepDelayBasedWithinMax();
 	}
 
 	void SendSideBandwidthEstimator::KeepDelayBasedWithinMax()
