@@ -9,6 +9,13 @@
 
 namespace RTC
 {
+	inline constexpr std::string_view TransportWideCc01Uri{
+		"http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+	};
+	inline constexpr std::string_view AbsSendTimeUri{
+		"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+	};
+
 	// Which bandwidth feedback a sender negotiated for a stream, from the
 	// receiver's side: transport-wide congestion control feedback
 	// (draft-holmer-rmcat-transport-wide-cc-extensions-01, the sender

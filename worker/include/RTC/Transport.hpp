@@ -9,6 +9,7 @@
 #include "RTC/DataConsumer.hpp"
 #include "RTC/DataProducer.hpp"
 #include "RTC/IncomingBweFeedback.hpp"
+#include "RTC/OutgoingBwe.hpp"
 #include "RTC/Producer.hpp"
 #include "RTC/RateCalculator.hpp"
 #include "RTC/RtpPacket.hpp"
@@ -256,12 +257,13 @@ namespace RTC
 		IncomingBweFeedback incomingBwe;
 		std::unique_ptr<TimerHandle> incomingBweTimer;
 		uint64_t incomingBweDeadlineUs{ 0u };
+		// What we may send to the endpoint, measured through our consumers.
+		OutgoingBwe outgoingBwe;
 		double avgRtcpSize{ 100.0 };
 		// The SSRC our RTCP reports are sent with when we send no RTP.
 		uint32_t rtcpSsrc{ 0u };
 		std::string rtcpCname;
 		bool direct{ false };
-		uint32_t initialAvailableOutgoingBitrate{ 600000u };
 		uint32_t maxOutgoingBitrate{ 0u };
 		uint32_t minOutgoingBitrate{ 0u };
 		std::vector<std::string> traceEventTypes;

@@ -8,13 +8,6 @@ namespace RTC
 {
 	namespace
 	{
-		constexpr std::string_view TransportWideCc01Uri{
-			"http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
-		};
-		constexpr std::string_view AbsSendTimeUri{
-			"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
-		};
-
 		bool HasFeedback(const RtpParameters& rtpParameters, std::string_view type)
 		{
 			return std::ranges::any_of(

@@ -35,12 +35,12 @@ namespace RTC
 				id(id),
 				listener(listener),
 				// This may throw (SCTP association).
-				dataChannels(shared, id, this, options)
+				dataChannels(shared, id, this, options),
+				outgoingBwe(options ? options->initial_available_outgoing_bitrate() : 0u)
 	{
 		if (options)
 		{
-			this->direct                          = options->direct();
-			this->initialAvailableOutgoingBitrate = options->initial_available_outgoing_bitrate();
+			this->direct = options->direct();
 		}
 
 		this->rtcpSsrc  = Utils::Crypto::GetRandomUInt(1u, 0xFFFFFFFEu);
@@ -288,6 +288,7 @@ namespace RTC
 		auto* consumerPtr = consumer.get();
 
 		this->mapConsumers[consumerId] = std::move(consumer);
+		this->outgoingBwe.AddConsumer(consumerPtr);
 
 		auto& builder = request->GetBufferBuilder();
 		auto score    = FBS::Consumer::CreateConsumerScoreDirect(
@@ -341,6 +342,7 @@ namespace RTC
 		std::erase_if(
 			this->mapSsrcConsumer, [consumer](const auto& entry) { return entry.second == consumer; });
 
+		this->outgoingBwe.RemoveConsumer(consumer);
 		this->mapConsumers.erase(consumer->GetId());
 	}
 
@@ -393,7 +395,9 @@ namespace RTC
 
 	void Transport::OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len)
 	{
-		const size_t sent = SendConsumerRtpData(consumer, data, len);
+		const auto bytes =
+			this->outgoingBwe.PrepareRetransmission(consumer, data, len, DepLibUV::GetTimeUsNow());
+		const size_t sent = SendConsumerRtpData(consumer, bytes.data(), bytes.size());
 
 		if (sent > 0u)
 		{
@@ -411,7 +415,8 @@ namespace RTC
 
 	void Transport::OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet)
 	{
-		const size_t sent = SendConsumerRtpData(consumer, packet.GetData().data(), packet.GetSize());
+		const auto bytes  = this->outgoingBwe.PrepareRtp(consumer, packet, DepLibUV::GetTimeUsNow());
+		const size_t sent = SendConsumerRtpData(consumer, bytes.data(), bytes.size());
 
 		if (sent > 0u)
 		{
@@ -535,6 +540,7 @@ namespace RTC
 				}
 
 				this->maxOutgoingBitrate = bitrate;
+				this->outgoingBwe.SetMaxBitrate(bitrate);
 
 				request->Accept();
 
@@ -567,6 +573,7 @@ namespace RTC
 				}
 
 				this->minOutgoingBitrate = bitrate;
+				this->outgoingBwe.SetMinBitrate(bitrate);
 
 				request->Accept();
 
@@ -774,9 +781,9 @@ namespace RTC
 			this->sendRtxTransmission.GetRate(nowMs),
 			this->sendProbationTransmission.GetBytes(),
 			this->sendProbationTransmission.GetRate(nowMs),
-			// No bandwidth estimation yet: the available outgoing bitrate is the
-			// initial one.
-			this->direct ? flatbuffers::Optional<uint32_t>() : this->initialAvailableOutgoingBitrate,
+			// The initial one until consumers measure the path, within the
+			// min and max outgoing bitrates.
+			this->direct ? flatbuffers::Optional<uint32_t>() : this->outgoingBwe.GetAvailableBitrate(),
 			availableIncomingBitrate ? flatbuffers::Optional<uint32_t>(*availableIncomingBitrate)
 															 : flatbuffers::nullopt,
 			maxIncomingBitrate ? flatbuffers::Optional<uint32_t>(maxIncomingBitrate)
@@ -853,6 +860,7 @@ namespace RTC
 	void Transport::ReceiveRtcpPacket(const uint8_t* data, size_t len)
 	{
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
+		const uint64_t nowUs = DepLibUV::GetTimeUsNow();
 		RTCP::CompoundPacket::Reader reader(std::span<const uint8_t>(data, len));
 
 		this->avgRtcpSize = RtcpInterval::UpdateAverageSize(this->avgRtcpSize, len);
@@ -871,6 +879,7 @@ namespace RTC
 				if (auto* consumer = findConsumer(block.ssrc))
 				{
 					consumer->ReceiveReportBlock(block, nowMs);
+					this->outgoingBwe.ReceiveReportBlock(block, consumer->GetRttMs(), nowUs);
 
 					// The RTT to this endpoint paces our NACK retries too.
 					if (const auto rtt = consumer->GetRttMs())
@@ -930,10 +939,19 @@ namespace RTC
 							}
 						}
 					}
+					else if constexpr (std::is_same_v<T, RTCP::TransportWideCc>)
+					{
+						this->outgoingBwe.ReceiveTransportCc(packet, nowUs);
+					}
+					else if constexpr (std::is_same_v<T, RTCP::Remb>)
+					{
+						// From a REMB-only endpoint, or as an upper bound from one that
+						// also sends transport-cc feedback: both are fine.
+						this->outgoingBwe.ReceiveRemb(packet.GetBitrate());
+					}
 					else
 					{
-						// SDES, BYE, REMB, transport-cc, XR and unknown types carry
-						// nothing we act on yet.
+						// SDES, BYE, XR and unknown types carry nothing we act on.
 					}
 				},
 				any);
