@@ -6,6 +6,7 @@
 import * as dgram from 'node:dgram';
 import * as mediasoup from '../';
 import type { Consumer, ConsumerLayers, Router, RtpCapabilities, Worker } from '../types';
+import { rtpPayload } from './helpers/rtpHeader';
 
 const LOCALHOST = '127.0.0.1';
 const SSRCS = [44440000, 44441111, 44442222];
@@ -183,7 +184,7 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 
 	expect(received.every(p => p.readUInt32BE(8) === consumerSsrc)).toBe(true);
 	// The stream started at a key frame.
-	expect(received[0][4 + 12]).toBe(0x00);
+	expect(rtpPayload(received[0])[4]).toBe(0x00);
 
 	for (let i = 1; i < received.length; ++i) {
 		const previous = received[i - 1];
@@ -196,8 +197,10 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 		expect(current.readUInt32BE(4)).not.toBe(previous.readUInt32BE(4));
 
 		// VP8 picture ids one after the other, whatever encoding they came from.
-		const previousPictureId = ((previous[14] & 0x7f) << 8) | previous[15];
-		const currentPictureId = ((current[14] & 0x7f) << 8) | current[15];
+		const previousDescriptor = rtpPayload(previous);
+		const currentDescriptor = rtpPayload(current);
+		const previousPictureId = ((previousDescriptor[2] & 0x7f) << 8) | previousDescriptor[3];
+		const currentPictureId = ((currentDescriptor[2] & 0x7f) << 8) | currentDescriptor[3];
 
 		expect(currentPictureId).toBe((previousPictureId + 1) & 0x7fff);
 	}
@@ -205,7 +208,7 @@ test('a simulcast consumer follows the highest active encoding, as one continuou
 	// Switches happen at key frames only.
 	for (let i = 1; i < received.length; ++i) {
 		if (encodingOf(received[i]) !== encodingOf(received[i - 1])) {
-			expect(received[i][12 + 4]).toBe(0x00);
+			expect(rtpPayload(received[i])[4]).toBe(0x00);
 		}
 	}
 });

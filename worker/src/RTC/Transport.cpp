@@ -288,7 +288,11 @@ namespace RTC
 		auto* consumerPtr = consumer.get();
 
 		this->mapConsumers[consumerId] = std::move(consumer);
-		this->outgoingBwe.AddConsumer(consumerPtr);
+		// A DirectTransport's consumers go to Node: no path to measure.
+		if (!this->direct)
+		{
+			this->outgoingBwe.AddConsumer(consumerPtr);
+		}
 
 		auto& builder = request->GetBufferBuilder();
 		auto score    = FBS::Consumer::CreateConsumerScoreDirect(
