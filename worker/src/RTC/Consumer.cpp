@@ -8,6 +8,7 @@
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
 #include "RTC/Codecs/Opus.hpp"
+#include "RTC/Codecs/VP9.hpp"
 #include "RTC/ScalabilityMode.hpp"
 
 #include <algorithm>
@@ -20,6 +21,10 @@ namespace RTC
 		constexpr uint64_t TargetCheckIntervalMs{ 500u };
 		// An encoding without packets for this long is not being sent.
 		constexpr uint64_t InactiveEncodingMs{ 1000u };
+		// How often the layers the producer sends are looked at (a change
+		// calls for a new allocation).
+		constexpr uint64_t ActiveLayersCheckIntervalMs{ 100u };
+
 	} // namespace
 
 	Consumer::Consumer(
@@ -121,12 +126,27 @@ namespace RTC
 			this->sendStreams.push_back(std::make_unique<RtpStreamSend>(params));
 		}
 
+		const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
+
+		// Layers measured for the allocator; full SVC layers build on each other.
+		if (this->type != Type::PIPE)
+		{
+			const bool stacked =
+				this->type == Type::SVC && this->codecKind == Codecs::CodecKind::VP9 && !mode.ksvc;
+
+			this->meter = std::make_unique<LayerBitrateMeter>(
+				stacked ? LayerBitrateMeter::Stacking::STACKED : LayerBitrateMeter::Stacking::SEPARATE);
+		}
+
+		if (this->type == Type::SVC && this->codecKind == Codecs::CodecKind::VP9)
+		{
+			this->vp9Filter = std::make_unique<Vp9LayerFilter>(mode.ksvc);
+		}
+
 		// Preferred layers of simulcast and SVC consumers: as asked, clamped to
 		// what the producer has; the highest by default.
 		if (this->type == Type::SIMULCAST || this->type == Type::SVC)
 		{
-			const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
-
 			this->maxSpatialLayer  = this->type == Type::SIMULCAST
 																 ? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
 																 : static_cast<uint8_t>(mode.spatialLayers - 1u);
@@ -189,11 +209,6 @@ namespace RTC
 
 	void Consumer::SendRtpPacket(RtpPacket& packet, bool isKeyFrame)
 	{
-		if (!IsActive())
-		{
-			return;
-		}
-
 		const uint32_t ssrc = packet.GetSsrc();
 		size_t encodingIdx  = 0u;
 
@@ -207,9 +222,19 @@ namespace RTC
 			return;
 		}
 
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		// Measured while paused too: the allocator has the bitrates at resume.
+		MeasurePacket(packet, encodingIdx, nowMs);
+
+		if (!IsActive())
+		{
+			return;
+		}
+
 		if (this->type == Type::SIMULCAST)
 		{
-			this->lastPacketMsPerEncoding[encodingIdx] = DepLibUV::GetTimeMs();
+			this->lastPacketMsPerEncoding[encodingIdx] = nowMs;
 		}
 
 		if (this->type == Type::PIPE)
@@ -272,17 +297,13 @@ namespace RTC
 	void Consumer::SendSingleStreamPacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame)
 	{
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
-		const size_t target  = ChooseTargetEncoding(nowMs);
 
-		if (target != this->targetEncoding)
+		UpdateTarget(nowMs);
+
+		// The allocator gives nothing.
+		if (!this->target)
 		{
-			this->targetEncoding = target;
-
-			if (target != this->currentEncoding)
-			{
-				// Switch at the target's next key frame.
-				this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[target]);
-			}
+			return;
 		}
 
 		// A key frame of the target encoding: switch to it.
@@ -302,10 +323,9 @@ namespace RTC
 			return;
 		}
 
-		const uint16_t originalSeq = packet.GetSequenceNumber();
-		const uint32_t originalTs  = packet.GetTimestamp();
-		// Not a reordered or retransmitted one: it sets the last sent values.
-		bool isNewest{ true };
+		const uint16_t originalSeq   = packet.GetSequenceNumber();
+		const uint32_t originalTs    = packet.GetTimestamp();
+		const bool originalMarker    = packet.HasMarker();
 
 		if (this->syncRequired)
 		{
@@ -323,8 +343,8 @@ namespace RTC
 			}
 
 			// Continue right after the last sequence number sent.
-			this->seqOffset =
-				static_cast<uint16_t>((this->sentAny ? this->lastSentSeq + 1u : originalSeq) - originalSeq);
+			this->seqRewriter.Sync(
+				originalSeq, this->sentAny ? static_cast<uint16_t>(this->lastSentSeq + 1u) : originalSeq);
 
 			// Another stream has its own timestamp base: continue from the last
 			// timestamp sent plus the time elapsed.
@@ -350,24 +370,19 @@ namespace RTC
 				this->vp8Context.SyncRequired();
 			}
 
-			this->syncPoint.Sync(originalSeq);
+			// A key frame: every layer up to the target can start here.
+			this->vp8Filter.Reset();
+
+			if (this->vp9Filter)
+			{
+				this->vp9Filter->Reset();
+			}
+
 			this->syncRequired     = false;
 			this->keyFrameRequired = false;
 			this->sourceChanged    = false;
 
 			this->sendStreams[0]->ClearBuffer();
-		}
-		else
-		{
-			const auto position = this->syncPoint.Receive(originalSeq);
-
-			// From before the sync point: its sequence number is taken.
-			if (position == RtpSyncPoint::Position::BEFORE_SYNC)
-			{
-				return;
-			}
-
-			isNewest = position == RtpSyncPoint::Position::NEWEST;
 		}
 
 		// Opus DTX packets carry nothing to play: skip them, without a gap in
@@ -376,25 +391,52 @@ namespace RTC
 			this->ignoreDtx && this->codecKind == Codecs::CodecKind::OPUS &&
 			Codecs::Opus::IsDtx(packet.GetPayload()))
 		{
-			--this->seqOffset;
+			DropPacket(originalSeq, nowMs);
 
 			return;
 		}
 
-		const auto seq = static_cast<uint16_t>(originalSeq + this->seqOffset);
-		const auto ts  = originalTs + this->tsOffset;
-		auto& stream   = *this->sendStreams[0];
+		const auto decision = FilterLayers(packet);
+
+		if (!decision.forward)
+		{
+			DropPacket(originalSeq, nowMs);
+
+			return;
+		}
+
+		const auto outSeq = this->seqRewriter.Forward(originalSeq);
+
+		// From before the sync point: its sequence number is taken.
+		if (!outSeq)
+		{
+			return;
+		}
+
+		const uint16_t seq = *outSeq;
+		// Not a reordered or retransmitted one: it sets the last sent values.
+		const bool isNewest = !this->sentAny || IsNewer<uint16_t>(seq, this->lastSentSeq);
+		const auto ts       = originalTs + this->tsOffset;
+		auto& stream        = *this->sendStreams[0];
 
 		packet.SetSsrc(stream.GetSsrc());
 		packet.SetSequenceNumber(seq);
 		packet.SetTimestamp(ts);
+		packet.SetMarker(decision.marker);
 
-		// Only simulcast switches streams, whose picture ids are unrelated.
+		// VP8 picture ids and TL0PICIDX: compacted over dropped pictures and
+		// continuous across source switches.
 		std::optional<Codecs::Vp8PayloadDescriptor> vp8Original;
 
-		if (this->type == Type::SIMULCAST && this->codecKind == Codecs::CodecKind::VP8)
+		if (decision.vp8)
 		{
-			vp8Original = this->vp8Context.RewritePayload(packet.GetPayload());
+			vp8Original    = Codecs::Vp8::Parse(packet.GetPayload());
+			const auto ids = this->vp8Context.Rewrite(*decision.vp8);
+
+			Codecs::Vp8::SetPictureIdAndTl0PicIdx(
+				packet.GetPayload(),
+				ids.pictureId.value_or(decision.vp8->pictureId),
+				ids.tl0PicIdx.value_or(decision.vp8->tl0PicIdx));
 		}
 
 		this->listener->OnConsumerSendRtpPacket(this, packet);
@@ -420,6 +462,351 @@ namespace RTC
 		packet.SetSsrc(this->consumableSsrcs[this->currentEncoding]);
 		packet.SetSequenceNumber(originalSeq);
 		packet.SetTimestamp(originalTs);
+		packet.SetMarker(originalMarker);
+
+		UpdateCurrentLayers();
+	}
+
+	Consumer::LayerDecision Consumer::FilterLayers(const RtpPacket& packet)
+	{
+		LayerDecision decision;
+
+		decision.marker = packet.HasMarker();
+
+		if (
+			this->codecKind == Codecs::CodecKind::VP8 &&
+			(this->type == Type::SIMULCAST || this->type == Type::SVC))
+		{
+			auto descriptor = Codecs::Vp8::Parse(packet.GetPayload());
+
+			// Forwarded as it is: its layer cannot be told.
+			if (!descriptor)
+			{
+				return decision;
+			}
+
+			const auto result = this->vp8Filter.Filter(*descriptor);
+
+			decision.forward = result.forward;
+
+			if (result.pictureId)
+			{
+				descriptor->pictureId = *result.pictureId;
+			}
+
+			decision.vp8 = descriptor;
+		}
+		else if (this->vp9Filter)
+		{
+			const auto descriptor = Codecs::Vp9::Parse(packet.GetPayload());
+
+			if (!descriptor)
+			{
+				return decision;
+			}
+
+			const auto result = this->vp9Filter->Filter(*descriptor, packet.HasMarker());
+
+			decision.forward = result.forward;
+			decision.marker  = result.marker;
+		}
+
+		return decision;
+	}
+
+	void Consumer::DropPacket(uint16_t originalSeq, uint64_t nowMs)
+	{
+		// A late packet whose number a newer one counted on: a padding-only
+		// packet takes the number, or the receiver would ask for it forever.
+		if (const auto fillSeq = this->seqRewriter.Drop(originalSeq))
+		{
+			SendFillPacket(*fillSeq, nowMs);
+		}
+	}
+
+	void Consumer::SendFillPacket(uint16_t seq, uint64_t nowMs)
+	{
+		auto& stream = *this->sendStreams[0];
+		// Header with P set, no payload, 4 bytes of padding (the last one
+		// counting them).
+		std::array<uint8_t, RtpPacket::FixedHeaderSize + 4u> data{};
+
+		data[0] = 0xA0u;
+		data[1] = stream.GetParams().payloadType & 0x7Fu;
+		Utils::Byte::Set2Bytes(data.data(), 2u, seq);
+		Utils::Byte::Set4Bytes(data.data(), 4u, this->lastSentTs);
+		Utils::Byte::Set4Bytes(data.data(), 8u, stream.GetSsrc());
+		data[data.size() - 1u] = 4u;
+
+		auto packet = RtpPacket::Parse(data);
+
+		if (!packet)
+		{
+			return;
+		}
+
+		this->listener->OnConsumerSendRtpPacket(this, *packet);
+		stream.PacketSent(*packet, nowMs);
+	}
+
+	void Consumer::MeasurePacket(const RtpPacket& packet, size_t encodingIdx, uint64_t nowMs)
+	{
+		if (!this->meter)
+		{
+			return;
+		}
+
+		uint8_t spatial  = this->type == Type::SIMULCAST ? static_cast<uint8_t>(encodingIdx) : 0u;
+		uint8_t temporal = 0u;
+
+		if (this->codecKind == Codecs::CodecKind::VP8 && this->type != Type::SIMPLE)
+		{
+			if (const auto descriptor = Codecs::Vp8::Parse(packet.GetPayload()))
+			{
+				temporal = descriptor->hasTid ? descriptor->tid : 0u;
+			}
+		}
+		else if (this->vp9Filter)
+		{
+			if (const auto descriptor = Codecs::Vp9::Parse(packet.GetPayload()))
+			{
+				spatial  = descriptor->spatialLayerId;
+				temporal = descriptor->temporalLayerId;
+			}
+		}
+
+		if (!this->firstPacketMs)
+		{
+			this->firstPacketMs = nowMs;
+		}
+
+		this->meter->Update(spatial, temporal, packet.GetSize(), nowMs);
+
+		if (nowMs - this->lastActiveCheckMs < ActiveLayersCheckIntervalMs)
+		{
+			return;
+		}
+
+		this->lastActiveCheckMs = nowMs;
+
+		const uint16_t mask = this->meter->GetActiveMask(nowMs);
+
+		if (mask != this->lastActiveMask)
+		{
+			this->lastActiveMask = mask;
+
+			NeedsAllocation();
+		}
+	}
+
+	void Consumer::UpdateTarget(uint64_t nowMs)
+	{
+		std::optional<BitrateAllocator::Layers> newTarget;
+		const uint8_t preferredSpatial  = this->preferredLayers ? this->preferredLayers->spatialLayer : 0u;
+		const uint8_t preferredTemporal = this->preferredLayers && this->preferredLayers->temporalLayer
+																				? *this->preferredLayers->temporalLayer
+																				: 0u;
+
+		if (this->layersManaged)
+		{
+			newTarget = this->managedTarget;
+
+			if (newTarget && this->type == Type::SIMPLE)
+			{
+				newTarget = BitrateAllocator::Layers{};
+			}
+		}
+		else if (this->type == Type::SIMULCAST)
+		{
+			newTarget = BitrateAllocator::Layers{ static_cast<uint8_t>(ChooseTargetEncoding(nowMs)),
+																						preferredTemporal };
+		}
+		else if (this->type == Type::SVC)
+		{
+			uint8_t spatial = preferredSpatial;
+
+			// Once layers had time to show, not above the highest one sent (a
+			// key frame would be asked for in vain).
+			if (this->firstPacketMs && nowMs - *this->firstPacketMs >= LayerBitrateMeter::WindowMs)
+			{
+				const auto highest = this->meter->GetHighestActiveSpatial(nowMs);
+
+				if (highest && *highest < spatial)
+				{
+					spatial = *highest;
+				}
+			}
+
+			newTarget = BitrateAllocator::Layers{ spatial, preferredTemporal };
+		}
+		else
+		{
+			newTarget = BitrateAllocator::Layers{};
+		}
+
+		if (newTarget == this->target)
+		{
+			return;
+		}
+
+		this->target = newTarget;
+
+		if (!this->target)
+		{
+			// Whatever comes next starts at a key frame.
+			StartSync();
+			UpdateCurrentLayers();
+
+			return;
+		}
+
+		this->vp8Filter.SetTarget(this->target->temporal);
+
+		if (this->vp9Filter)
+		{
+			this->vp9Filter->SetTarget({ this->target->spatial, this->target->temporal });
+
+			if (!this->syncRequired && this->vp9Filter->NeedsKeyFrame())
+			{
+				this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[0]);
+			}
+		}
+
+		if (this->type == Type::SIMULCAST)
+		{
+			const size_t encoding =
+				std::min<size_t>(this->target->spatial, this->consumableSsrcs.size() - 1u);
+
+			if (encoding != this->targetEncoding)
+			{
+				this->targetEncoding = encoding;
+
+				if (encoding != this->currentEncoding)
+				{
+					// Switch at the target's next key frame.
+					this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[encoding]);
+				}
+			}
+		}
+	}
+
+	std::optional<BitrateAllocator::Layers> Consumer::ComputeCurrentLayers() const
+	{
+		if (this->type != Type::SIMULCAST && this->type != Type::SVC)
+		{
+			return std::nullopt;
+		}
+
+		if (!IsActive() || this->syncRequired || !this->target || !this->sentAny)
+		{
+			return std::nullopt;
+		}
+
+		const bool isVp8 = this->codecKind == Codecs::CodecKind::VP8;
+
+		if (this->type == Type::SIMULCAST)
+		{
+			return BitrateAllocator::Layers{ static_cast<uint8_t>(this->currentEncoding),
+																			 isVp8 ? this->vp8Filter.GetCurrent() : uint8_t{ 0u } };
+		}
+
+		if (this->vp9Filter)
+		{
+			const auto current = this->vp9Filter->GetCurrent();
+
+			return BitrateAllocator::Layers{ current.spatial, current.temporal };
+		}
+
+		if (isVp8)
+		{
+			return BitrateAllocator::Layers{ 0u, this->vp8Filter.GetCurrent() };
+		}
+
+		// Other codecs are forwarded whole.
+		return BitrateAllocator::Layers{ this->maxSpatialLayer, this->maxTemporalLayer };
+	}
+
+	void Consumer::UpdateCurrentLayers()
+	{
+		const auto layers = ComputeCurrentLayers();
+
+		if (layers == this->currentLayers)
+		{
+			return;
+		}
+
+		this->currentLayers = layers;
+
+		auto& builder = this->shared->channel->GetNotificationBuilder();
+		flatbuffers::Offset<FBS::Consumer::ConsumerLayers> layersOffset;
+
+		if (layers)
+		{
+			layersOffset = FBS::Consumer::CreateConsumerLayers(
+				builder, layers->spatial, flatbuffers::Optional<uint8_t>(layers->temporal));
+		}
+
+		auto notification = FBS::Consumer::CreateLayersChangeNotification(builder, layersOffset);
+
+		this->shared->channel->SendNotification(
+			this->id,
+			FBS::Notification::Event::CONSUMER_LAYERS_CHANGE,
+			FBS::Notification::Body::Consumer_LayersChangeNotification,
+			notification.Union());
+
+		// The score follows the layer forwarded.
+		NotifyScore();
+	}
+
+	void Consumer::NeedsAllocation()
+	{
+		if (this->layersManaged)
+		{
+			this->listener->OnConsumerNeedsAllocation(this);
+		}
+	}
+
+	void Consumer::SetLayersManaged(bool managed)
+	{
+		this->layersManaged = managed;
+	}
+
+	void Consumer::FillAllocatorEntry(BitrateAllocator::Entry& entry, uint64_t nowMs) const
+	{
+		entry.id       = this->id;
+		entry.kind     = this->kind == MediaKind::AUDIO ? BitrateAllocator::Kind::Audio
+																										: BitrateAllocator::Kind::Video;
+		entry.priority = this->priority;
+		entry.paused   = !IsActive();
+		entry.bitrates = this->meter ? this->meter->GetCosts(nowMs) : LayerBitrateMeter::Bitrates{};
+		entry.preferredLayers.reset();
+
+		if (this->preferredLayers)
+		{
+			entry.preferredLayers = BitrateAllocator::Layers{
+				this->preferredLayers->spatialLayer, this->preferredLayers->temporalLayer.value_or(0u)
+			};
+		}
+
+		entry.currentLayers = this->currentLayers;
+
+		// Simple consumers forward their one layer when they forward anything.
+		if (!entry.currentLayers && this->type == Type::SIMPLE && IsActive() && !this->syncRequired)
+		{
+			entry.currentLayers = BitrateAllocator::Layers{};
+		}
+	}
+
+	void Consumer::SetTargetLayers(const std::optional<BitrateAllocator::Layers>& layers)
+	{
+		if (!this->layersManaged)
+		{
+			return;
+		}
+
+		this->managedTarget = layers;
+
+		UpdateTarget(DepLibUV::GetTimeMs());
 	}
 
 	void Consumer::TraceSentPacket(const RtpPacket& packet, bool isKeyFrame)
@@ -459,6 +846,8 @@ namespace RTC
 	{
 		this->syncRequired     = true;
 		this->keyFrameRequired = false;
+
+		UpdateCurrentLayers();
 	}
 
 	void Consumer::RequestKeyFrameIfNeeded()
@@ -482,6 +871,7 @@ namespace RTC
 
 		this->producerPaused = true;
 		StartSync();
+		NeedsAllocation();
 
 		this->shared->channel->SendNotification(
 			this->id, FBS::Notification::Event::CONSUMER_PRODUCER_PAUSE);
@@ -500,6 +890,7 @@ namespace RTC
 			this->id, FBS::Notification::Event::CONSUMER_PRODUCER_RESUME);
 
 		RequestKeyFrameIfNeeded();
+		NeedsAllocation();
 	}
 
 	void Consumer::ProducerClosed()
@@ -537,6 +928,29 @@ namespace RTC
 		for (const auto& stream : this->sendStreams)
 		{
 			score = std::min(score, stream->GetScore());
+		}
+
+		// A lower spatial layer than the one wanted (the preferred one, or the
+		// highest the producer sends when lower) scores 10 * (current + 1) /
+		// (wanted + 1), rounded.
+		if (this->currentLayers && this->preferredLayers && this->meter)
+		{
+			uint8_t wanted = this->preferredLayers->spatialLayer;
+
+			if (const auto highest = this->meter->GetHighestActiveSpatial(DepLibUV::GetTimeMs()))
+			{
+				wanted = std::min(wanted, *highest);
+			}
+
+			const uint32_t current = this->currentLayers->spatial;
+
+			if (current < wanted)
+			{
+				const auto layerScore =
+					static_cast<uint8_t>((20u * (current + 1u) + (wanted + 1u)) / (2u * (wanted + 1u)));
+
+				score = std::min(score, layerScore);
+			}
 		}
 
 		return score;
@@ -746,13 +1160,16 @@ namespace RTC
 
 			case FBS::Request::Method::CONSUMER_PAUSE:
 			{
-				if (!this->paused)
-				{
-					this->paused = true;
-					StartSync();
-				}
+				const bool wasPaused = this->paused;
 
+				this->paused = true;
 				request->Accept();
+
+				if (!wasPaused)
+				{
+					StartSync();
+					NeedsAllocation();
+				}
 
 				break;
 			}
@@ -768,6 +1185,7 @@ namespace RTC
 				if (wasPaused)
 				{
 					RequestKeyFrameIfNeeded();
+					NeedsAllocation();
 				}
 
 				break;
@@ -808,6 +1226,11 @@ namespace RTC
 				auto response = FBS::Consumer::CreateSetPreferredLayersResponse(builder, layersOffset);
 
 				request->Accept(FBS::Response::Body::Consumer_SetPreferredLayersResponse, response);
+
+				if (this->type == Type::SIMULCAST || this->type == Type::SVC)
+				{
+					NeedsAllocation();
+				}
 
 				break;
 			}
