@@ -126,7 +126,7 @@ async function startSession({
 
 	const interval = setInterval(() => {
 		for (const { ssrc, payload, marker } of frame(n)) {
-			const seq = seqs.get(ssrc) ?? (ssrc & 0x7fff);
+			const seq = seqs.get(ssrc) ?? ssrc & 0x7fff;
 			const header = Buffer.alloc(12);
 
 			header[0] = 0x80;
