@@ -47,6 +47,7 @@ import type { SendStreamStats as FbsSendStreamStats } from './fbs/consumer/send-
 import { SetPriorityRequest as FbsSetPriorityRequest } from './fbs/consumer/set-priority-request';
 import { SetPriorityResponse as FbsSetPriorityResponse } from './fbs/consumer/set-priority-response';
 import { ScoreNotification as FbsScoreNotification } from './fbs/consumer/score-notification';
+import { LayersChangeNotification as FbsLayersChangeNotification } from './fbs/consumer/layers-change-notification';
 
 const logger = new Logger('Consumer');
 
@@ -574,6 +575,23 @@ export class ConsumerImpl<ConsumerAppData extends AppData = AppData>
 
 					this.safeEmit('score', clone(score));
 					this.#observer.safeEmit('score', clone(score));
+
+					break;
+				}
+
+				case Event.CONSUMER_LAYERS_CHANGE: {
+					const body = new FbsLayersChangeNotification();
+
+					notification.body(body);
+
+					const fbsLayers = body.layers();
+					// No layers: nothing is forwarded.
+					const layers = fbsLayers ? parseConsumerLayers(fbsLayers) : undefined;
+
+					this.#currentLayers = layers;
+
+					this.safeEmit('layerschange', clone(layers));
+					this.#observer.safeEmit('layerschange', clone(layers));
 
 					break;
 				}

@@ -5,17 +5,21 @@
 
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
+#include "RTC/BitrateAllocator.hpp"
 #include "RTC/Codecs/Tools.hpp"
 #include "RTC/Codecs/VP8.hpp"
+#include "RTC/LayerBitrateMeter.hpp"
 #include "RTC/RTCP/Nack.hpp"
 #include "RTC/RTCP/ReportBlock.hpp"
 #include "RTC/RTCP/SenderReport.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/RtpParameters.hpp"
 #include "RTC/RtpStreamSend.hpp"
-#include "RTC/RtpSyncPoint.hpp"
+#include "RTC/SeqNumberRewriter.hpp"
 #include "RTC/Shared.hpp"
 #include "RTC/TraceEventEmitter.hpp"
+#include "RTC/Vp8TemporalFilter.hpp"
+#include "RTC/Vp9LayerFilter.hpp"
 
 #include <memory>
 #include <optional>
@@ -26,11 +30,17 @@ namespace RTC
 	// Media a Router sends to an endpoint: packets of one Producer, rewritten
 	// to the consumer's SSRCs with continuous sequence numbers and timestamps.
 	//
-	// Types: 'simple' forwards the producer's stream; 'simulcast' forwards the
-	// best stream the producer sends (the highest encoding that is active),
-	// switching at key frames; 'svc' forwards the producer's single stream
-	// with all its layers (layer selection comes with the next issue); 'pipe'
-	// forwards every encoding unchanged but for the SSRCs, for another Router.
+	// Types: 'simple' forwards the producer's stream; 'simulcast' forwards one
+	// of the producer's encodings (switching at its key frames) and, for VP8,
+	// its temporal layers up to the target; 'svc' forwards the spatial and
+	// temporal layers up to the target of the producer's single stream (VP9;
+	// VP8 temporal layers; other codecs whole); 'pipe' forwards every encoding
+	// unchanged but for the SSRCs, for another Router.
+	//
+	// The target layers: those the transport's BitrateAllocator gives when the
+	// transport manages this consumer's layers (SetLayersManaged()), else the
+	// preferred ones, within what the producer sends. `currentLayers` is what
+	// is forwarded now; each change is notified (CONSUMER_LAYERS_CHANGE).
 	//
 	// Video consumers wait for a key frame (and ask the producer for one)
 	// whenever they (re)start: at creation, after a pause, after a switch.
@@ -52,6 +62,11 @@ namespace RTC
 			virtual void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) = 0;
 			// The producer is gone: the listener destroys the consumer.
 			virtual void OnConsumerProducerClosed(Consumer* consumer) = 0;
+			// What the allocator knows of this consumer changed (preferred layers,
+			// paused or resumed, its producer paused or resumed, a layer of the
+			// producer appeared or disappeared): allocate again now. Only for a
+			// consumer whose layers are managed.
+			virtual void OnConsumerNeedsAllocation(Consumer* consumer) = 0;
 		};
 
 		enum class Type : uint8_t
@@ -114,6 +129,28 @@ namespace RTC
 		uint8_t GetProducerScore() const;
 		const std::vector<uint8_t>& GetProducerScores() const { return this->producerScores; }
 		const std::optional<Layers>& GetPreferredLayers() const { return this->preferredLayers; }
+		// What is forwarded now (none: nothing, or a simple/pipe consumer).
+		const std::optional<BitrateAllocator::Layers>& GetCurrentLayers() const
+		{
+			return this->currentLayers;
+		}
+
+		/* Layer allocation, driven by the Transport. */
+	public:
+		// Set by the Transport once, right after construction: the transport's
+		// allocator decides this consumer's layers (it negotiated transport-cc or REMB).
+		// Without it, the target is simply the preferred layers (the highest available).
+		void SetLayersManaged(bool managed);
+		// For the allocator: kind, priority, paused (!IsActive()), per-layer bitrates
+		// (bitrates[s][t] = what forwarding layer (s,t) costs, everything a receiver at
+		// that layer gets, 0 = not being received now, measured over about the last
+		// second from the producer packets this consumer sees), preferredLayers, and
+		// currentLayers (what is forwarded now). Audio and simple video: [0][0].
+		void FillAllocatorEntry(BitrateAllocator::Entry& entry, uint64_t nowMs) const;
+		// What the allocator gives (managed consumers only): nullopt = forward no
+		// video at all. Spatial switches happen on a key frame of the target (ask for
+		// one), temporal switches at the right frame boundaries.
+		void SetTargetLayers(const std::optional<BitrateAllocator::Layers>& layers);
 
 		/* Methods inherited from Channel::RequestHandler. */
 	public:
@@ -123,8 +160,31 @@ namespace RTC
 		bool IsActive() const { return !this->paused && !this->producerPaused; }
 		void SendPipePacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame);
 		void SendSingleStreamPacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame);
-		// The encoding a simulcast consumer should forward: the highest active.
+		// The encoding a simulcast consumer should forward when not managed:
+		// the highest active up to the preferred one.
 		size_t ChooseTargetEncoding(uint64_t nowMs);
+		// Brings the target layers up to date (and the filters' targets), asking
+		// for a key frame when a switch needs one.
+		void UpdateTarget(uint64_t nowMs);
+		struct LayerDecision
+		{
+			bool forward{ true };
+			// The marker the forwarded packet carries.
+			bool marker{ false };
+			// VP8: the parsed descriptor, PictureID compacted by the filter.
+			std::optional<Codecs::Vp8PayloadDescriptor> vp8;
+		};
+		// Layer filtering of a packet of the forwarded stream.
+		LayerDecision FilterLayers(const RtpPacket& packet);
+		// The packet is not forwarded: no hole in the sequence numbers.
+		void DropPacket(uint16_t originalSeq, uint64_t nowMs);
+		void SendFillPacket(uint16_t seq, uint64_t nowMs);
+		// Measures the packet's layer; tells the allocator when layers appear
+		// or disappear.
+		void MeasurePacket(const RtpPacket& packet, size_t encodingIdx, uint64_t nowMs);
+		std::optional<BitrateAllocator::Layers> ComputeCurrentLayers() const;
+		void UpdateCurrentLayers();
+		void NeedsAllocation();
 		void StartSync();
 		Layers ClampLayers(uint8_t spatialLayer, std::optional<uint8_t> temporalLayer) const;
 		void NotifyScore();
@@ -165,18 +225,28 @@ namespace RTC
 		size_t currentEncoding{ 0u };
 		size_t targetEncoding{ 0u };
 		uint64_t lastTargetCheckMs{ 0u };
-		// Continuity of sequence numbers and timestamps across pauses and
-		// source changes.
+		// Layers: who decides, what was decided, what is forwarded.
+		bool layersManaged{ false };
+		// What the allocator gave; before its first answer, the lowest layer.
+		std::optional<BitrateAllocator::Layers> managedTarget{ BitrateAllocator::Layers{} };
+		std::optional<BitrateAllocator::Layers> target;
+		std::optional<BitrateAllocator::Layers> currentLayers;
+		std::unique_ptr<LayerBitrateMeter> meter;
+		uint16_t lastActiveMask{ 0u };
+		uint64_t lastActiveCheckMs{ 0u };
+		std::optional<uint64_t> firstPacketMs;
+		Vp8TemporalFilter vp8Filter;
+		std::unique_ptr<Vp9LayerFilter> vp9Filter;
+		// Continuity of sequence numbers and timestamps across pauses, source
+		// changes and dropped packets.
 		bool syncRequired{ true };
 		bool keyFrameRequired{ false };
 		bool sourceChanged{ true };
-		uint16_t seqOffset{ 0u };
+		SeqNumberRewriter seqRewriter;
 		uint32_t tsOffset{ 0u };
 		uint16_t lastSentSeq{ 0u };
 		uint32_t lastSentTs{ 0u };
 		uint64_t lastSentMs{ 0u };
-		// The original packet of the last sync: older ones are late.
-		RtpSyncPoint syncPoint;
 		bool sentAny{ false };
 		// VP8 picture ids and TL0PICIDX made continuous across stream switches
 		// (simulcast), as the decoder expects them.

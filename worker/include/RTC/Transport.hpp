@@ -128,6 +128,7 @@ namespace RTC
 		OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) override;
 		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;
+		void OnConsumerNeedsAllocation(Consumer* consumer) override;
 
 		/* Pure virtual methods inherited from TransportDataChannels::Listener
 		 * (IsPipe() is below). */

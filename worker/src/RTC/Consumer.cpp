@@ -14,14 +14,6 @@
 
 namespace RTC
 {
-	namespace
-	{
-		// How often a simulcast consumer looks for a better stream.
-		constexpr uint64_t TargetCheckIntervalMs{ 500u };
-		// An encoding without packets for this long is not being sent.
-		constexpr uint64_t InactiveEncodingMs{ 1000u };
-	} // namespace
-
 	Consumer::Consumer(
 		Shared* shared,
 		const std::string& id,
@@ -121,12 +113,27 @@ namespace RTC
 			this->sendStreams.push_back(std::make_unique<RtpStreamSend>(params));
 		}
 
+		const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
+
+		// Layers measured for the allocator; full SVC layers build on each other.
+		if (this->type != Type::PIPE)
+		{
+			const bool stacked =
+				this->type == Type::SVC && this->codecKind == Codecs::CodecKind::VP9 && !mode.ksvc;
+
+			this->meter = std::make_unique<LayerBitrateMeter>(
+				stacked ? LayerBitrateMeter::Stacking::STACKED : LayerBitrateMeter::Stacking::SEPARATE);
+		}
+
+		if (this->type == Type::SVC && this->codecKind == Codecs::CodecKind::VP9)
+		{
+			this->vp9Filter = std::make_unique<Vp9LayerFilter>(mode.ksvc);
+		}
+
 		// Preferred layers of simulcast and SVC consumers: as asked, clamped to
 		// what the producer has; the highest by default.
 		if (this->type == Type::SIMULCAST || this->type == Type::SVC)
 		{
-			const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
-
 			this->maxSpatialLayer  = this->type == Type::SIMULCAST
 																 ? static_cast<uint8_t>(this->consumableSsrcs.size() - 1u)
 																 : static_cast<uint8_t>(mode.spatialLayers - 1u);
@@ -189,11 +196,6 @@ namespace RTC
 
 	void Consumer::SendRtpPacket(RtpPacket& packet, bool isKeyFrame)
 	{
-		if (!IsActive())
-		{
-			return;
-		}
-
 		const uint32_t ssrc = packet.GetSsrc();
 		size_t encodingIdx  = 0u;
 
@@ -207,9 +209,19 @@ namespace RTC
 			return;
 		}
 
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		// Measured while paused too: the allocator has the bitrates at resume.
+		MeasurePacket(packet, encodingIdx, nowMs);
+
+		if (!IsActive())
+		{
+			return;
+		}
+
 		if (this->type == Type::SIMULCAST)
 		{
-			this->lastPacketMsPerEncoding[encodingIdx] = DepLibUV::GetTimeMs();
+			this->lastPacketMsPerEncoding[encodingIdx] = nowMs;
 		}
 
 		if (this->type == Type::PIPE)
@@ -238,51 +250,16 @@ namespace RTC
 		packet.SetSsrc(originalSsrc);
 	}
 
-	size_t Consumer::ChooseTargetEncoding(uint64_t nowMs)
-	{
-		if (this->type != Type::SIMULCAST)
-		{
-			return 0u;
-		}
-
-		if (nowMs - this->lastTargetCheckMs < TargetCheckIntervalMs && this->lastTargetCheckMs != 0u)
-		{
-			return this->targetEncoding;
-		}
-
-		this->lastTargetCheckMs = nowMs;
-
-		// The highest encoding, up to the preferred spatial layer, that the
-		// producer is sending (a packet went by lately); the lowest otherwise.
-		const size_t maxEncoding = this->preferredLayers ? this->preferredLayers->spatialLayer : 0u;
-
-		for (size_t idx = std::min(maxEncoding, this->consumableSsrcs.size() - 1u); idx > 0u; --idx)
-		{
-			const uint64_t lastMs = this->lastPacketMsPerEncoding[idx];
-
-			if (lastMs != 0u && nowMs - lastMs < InactiveEncodingMs)
-			{
-				return idx;
-			}
-		}
-
-		return 0u;
-	}
-
 	void Consumer::SendSingleStreamPacket(RtpPacket& packet, size_t encodingIdx, bool isKeyFrame)
 	{
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
-		const size_t target  = ChooseTargetEncoding(nowMs);
 
-		if (target != this->targetEncoding)
+		UpdateTarget(nowMs);
+
+		// The allocator gives nothing.
+		if (!this->target)
 		{
-			this->targetEncoding = target;
-
-			if (target != this->currentEncoding)
-			{
-				// Switch at the target's next key frame.
-				this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[target]);
-			}
+			return;
 		}
 
 		// A key frame of the target encoding: switch to it.
@@ -304,8 +281,7 @@ namespace RTC
 
 		const uint16_t originalSeq = packet.GetSequenceNumber();
 		const uint32_t originalTs  = packet.GetTimestamp();
-		// Not a reordered or retransmitted one: it sets the last sent values.
-		bool isNewest{ true };
+		const bool originalMarker  = packet.HasMarker();
 
 		if (this->syncRequired)
 		{
@@ -323,8 +299,8 @@ namespace RTC
 			}
 
 			// Continue right after the last sequence number sent.
-			this->seqOffset =
-				static_cast<uint16_t>((this->sentAny ? this->lastSentSeq + 1u : originalSeq) - originalSeq);
+			this->seqRewriter.Sync(
+				originalSeq, this->sentAny ? static_cast<uint16_t>(this->lastSentSeq + 1u) : originalSeq);
 
 			// Another stream has its own timestamp base: continue from the last
 			// timestamp sent plus the time elapsed.
@@ -350,24 +326,19 @@ namespace RTC
 				this->vp8Context.SyncRequired();
 			}
 
-			this->syncPoint.Sync(originalSeq);
+			// A key frame: every layer up to the target can start here.
+			this->vp8Filter.Reset();
+
+			if (this->vp9Filter)
+			{
+				this->vp9Filter->Reset();
+			}
+
 			this->syncRequired     = false;
 			this->keyFrameRequired = false;
 			this->sourceChanged    = false;
 
 			this->sendStreams[0]->ClearBuffer();
-		}
-		else
-		{
-			const auto position = this->syncPoint.Receive(originalSeq);
-
-			// From before the sync point: its sequence number is taken.
-			if (position == RtpSyncPoint::Position::BEFORE_SYNC)
-			{
-				return;
-			}
-
-			isNewest = position == RtpSyncPoint::Position::NEWEST;
 		}
 
 		// Opus DTX packets carry nothing to play: skip them, without a gap in
@@ -376,25 +347,52 @@ namespace RTC
 			this->ignoreDtx && this->codecKind == Codecs::CodecKind::OPUS &&
 			Codecs::Opus::IsDtx(packet.GetPayload()))
 		{
-			--this->seqOffset;
+			DropPacket(originalSeq, nowMs);
 
 			return;
 		}
 
-		const auto seq = static_cast<uint16_t>(originalSeq + this->seqOffset);
-		const auto ts  = originalTs + this->tsOffset;
-		auto& stream   = *this->sendStreams[0];
+		const auto decision = FilterLayers(packet);
+
+		if (!decision.forward)
+		{
+			DropPacket(originalSeq, nowMs);
+
+			return;
+		}
+
+		const auto outSeq = this->seqRewriter.Forward(originalSeq);
+
+		// From before the sync point: its sequence number is taken.
+		if (!outSeq)
+		{
+			return;
+		}
+
+		const uint16_t seq = *outSeq;
+		// Not a reordered or retransmitted one: it sets the last sent values.
+		const bool isNewest = !this->sentAny || IsNewer<uint16_t>(seq, this->lastSentSeq);
+		const auto ts       = originalTs + this->tsOffset;
+		auto& stream        = *this->sendStreams[0];
 
 		packet.SetSsrc(stream.GetSsrc());
 		packet.SetSequenceNumber(seq);
 		packet.SetTimestamp(ts);
+		packet.SetMarker(decision.marker);
 
-		// Only simulcast switches streams, whose picture ids are unrelated.
+		// VP8 picture ids and TL0PICIDX: compacted over dropped pictures and
+		// continuous across source switches.
 		std::optional<Codecs::Vp8PayloadDescriptor> vp8Original;
 
-		if (this->type == Type::SIMULCAST && this->codecKind == Codecs::CodecKind::VP8)
+		if (decision.vp8)
 		{
-			vp8Original = this->vp8Context.RewritePayload(packet.GetPayload());
+			vp8Original    = Codecs::Vp8::Parse(packet.GetPayload());
+			const auto ids = this->vp8Context.Rewrite(*decision.vp8);
+
+			Codecs::Vp8::SetPictureIdAndTl0PicIdx(
+				packet.GetPayload(),
+				ids.pictureId.value_or(decision.vp8->pictureId),
+				ids.tl0PicIdx.value_or(decision.vp8->tl0PicIdx));
 		}
 
 		this->listener->OnConsumerSendRtpPacket(this, packet);
@@ -420,6 +418,9 @@ namespace RTC
 		packet.SetSsrc(this->consumableSsrcs[this->currentEncoding]);
 		packet.SetSequenceNumber(originalSeq);
 		packet.SetTimestamp(originalTs);
+		packet.SetMarker(originalMarker);
+
+		UpdateCurrentLayers();
 	}
 
 	void Consumer::TraceSentPacket(const RtpPacket& packet, bool isKeyFrame)
@@ -459,6 +460,8 @@ namespace RTC
 	{
 		this->syncRequired     = true;
 		this->keyFrameRequired = false;
+
+		UpdateCurrentLayers();
 	}
 
 	void Consumer::RequestKeyFrameIfNeeded()
@@ -482,6 +485,7 @@ namespace RTC
 
 		this->producerPaused = true;
 		StartSync();
+		NeedsAllocation();
 
 		this->shared->channel->SendNotification(
 			this->id, FBS::Notification::Event::CONSUMER_PRODUCER_PAUSE);
@@ -500,6 +504,7 @@ namespace RTC
 			this->id, FBS::Notification::Event::CONSUMER_PRODUCER_RESUME);
 
 		RequestKeyFrameIfNeeded();
+		NeedsAllocation();
 	}
 
 	void Consumer::ProducerClosed()
@@ -537,6 +542,29 @@ namespace RTC
 		for (const auto& stream : this->sendStreams)
 		{
 			score = std::min(score, stream->GetScore());
+		}
+
+		// A lower spatial layer than the one wanted (the preferred one, or the
+		// highest the producer sends when lower) scores 10 * (current + 1) /
+		// (wanted + 1), rounded.
+		if (this->currentLayers && this->preferredLayers && this->meter)
+		{
+			uint8_t wanted = this->preferredLayers->spatialLayer;
+
+			if (const auto highest = this->meter->GetHighestActiveSpatial(DepLibUV::GetTimeMs()))
+			{
+				wanted = std::min(wanted, *highest);
+			}
+
+			const uint32_t current = this->currentLayers->spatial;
+
+			if (current < wanted)
+			{
+				const auto layerScore =
+					static_cast<uint8_t>((20u * (current + 1u) + (wanted + 1u)) / (2u * (wanted + 1u)));
+
+				score = std::min(score, layerScore);
+			}
 		}
 
 		return score;
@@ -746,13 +774,16 @@ namespace RTC
 
 			case FBS::Request::Method::CONSUMER_PAUSE:
 			{
-				if (!this->paused)
-				{
-					this->paused = true;
-					StartSync();
-				}
+				const bool wasPaused = this->paused;
 
+				this->paused = true;
 				request->Accept();
+
+				if (!wasPaused)
+				{
+					StartSync();
+					NeedsAllocation();
+				}
 
 				break;
 			}
@@ -768,6 +799,7 @@ namespace RTC
 				if (wasPaused)
 				{
 					RequestKeyFrameIfNeeded();
+					NeedsAllocation();
 				}
 
 				break;
@@ -808,6 +840,11 @@ namespace RTC
 				auto response = FBS::Consumer::CreateSetPreferredLayersResponse(builder, layersOffset);
 
 				request->Accept(FBS::Response::Body::Consumer_SetPreferredLayersResponse, response);
+
+				if (this->type == Type::SIMULCAST || this->type == Type::SVC)
+				{
+					NeedsAllocation();
+				}
 
 				break;
 			}

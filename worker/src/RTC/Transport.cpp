@@ -436,6 +436,11 @@ namespace RTC
 		CloseConsumer(consumer);
 	}
 
+	void Transport::OnConsumerNeedsAllocation(Consumer* /*consumer*/)
+	{
+		// The transport's allocator runs again here (issue 12, send side).
+	}
+
 	Producer* Transport::FindProducerForPacket(const RtpPacket& packet)
 	{
 		const uint32_t ssrc = packet.GetSsrc();

@@ -23,6 +23,7 @@ namespace
 		}
 		void OnConsumerKeyFrameRequested(Consumer* /*consumer*/, uint32_t /*mappedSsrc*/) override {}
 		void OnConsumerProducerClosed(Consumer* /*consumer*/) override {}
+		void OnConsumerNeedsAllocation(Consumer* /*consumer*/) override {}
 	};
 
 	// A VP8 consumer as Node asks for it: `encodingCount` encodings for a pipe
