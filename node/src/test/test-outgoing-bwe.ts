@@ -386,3 +386,113 @@ test('availableOutgoingBitrate stays within setMaxOutgoingBitrate and setMinOutg
 	expect(stats.availableOutgoingBitrate).toBeGreaterThanOrEqual(700000);
 	expect(stats.minOutgoingBitrate).toBe(700000);
 });
+
+// A VP8 simulcast producer whose three encodings take about 40, 160 and 400
+// kbit/s (a frame of one packet every 20 ms each, a key frame every 10), fed
+// until stop() is called.
+async function produceSimulcast(): Promise<{ producer: Producer; stop: () => void }> {
+	const ssrcs = [11110000, 22220000, 33330000];
+	const payloadSizes = [100, 400, 1000];
+	const producer = await ingress.produce({
+		kind: 'video',
+		rtpParameters: {
+			codecs: [
+				{
+					mimeType: 'video/VP8',
+					payloadType: vp8PayloadType,
+					clockRate: 90000,
+					rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+				},
+			],
+			encodings: ssrcs.map(ssrc => ({ ssrc })),
+		},
+	});
+	let frame = 0;
+	const interval = setInterval(() => {
+		ssrcs.forEach((ssrc, idx) => {
+			const header = Buffer.alloc(12);
+			const pictureId = frame & 0x7fff;
+			const payload = Buffer.alloc(payloadSizes[idx], idx);
+
+			header[0] = 0x80;
+			header[1] = 0x80 | vp8PayloadType;
+			header.writeUInt16BE((idx * 20000 + frame) & 0xffff, 2);
+			header.writeUInt32BE((frame * 1800) >>> 0, 4);
+			header.writeUInt32BE(ssrc, 8);
+			// RFC 7741 descriptor with a 15-bit picture id, then the payload
+			// header (P bit 0: key frame) and the key frame start code.
+			Buffer.from([
+				0x90,
+				0x80,
+				0x80 | (pictureId >> 8),
+				pictureId & 0xff,
+				frame % 10 === 0 ? 0x00 : 0x01,
+				0x9d,
+				0x01,
+				0x2a,
+			]).copy(payload);
+			sender.send(Buffer.concat([header, payload]), ingress.tuple.localPort, LOCALHOST);
+		});
+		++frame;
+	}, 20);
+
+	return { producer, stop: () => clearInterval(interval) };
+}
+
+test('the REMB a receiver sends picks the simulcast layer it gets, with layerschange on each switch', async () => {
+	const { producer, stop } = await produceSimulcast();
+
+	try {
+		const consumer = await consume(producer, 'transport-cc');
+		const changes: (number | undefined)[] = [];
+
+		consumer.on('layerschange', layers => changes.push(layers?.spatialLayer));
+
+		// The initial estimate (600 kbit/s) carries the top encoding.
+		await waitFor(() => consumer.currentLayers?.spatialLayer === 2, 'the top encoding');
+
+		const ssrc = consumer.rtpParameters.encodings![0].ssrc!;
+
+		// 150 kbit/s: only the lowest encoding (about 40 kbit/s) fits.
+		await sendTo(receiver, remb(150000, ssrc), egress.tuple.localPort);
+		await waitFor(() => consumer.currentLayers?.spatialLayer === 0, 'the lowest encoding');
+		expect(await availableOutgoingBitrate()).toBeLessThanOrEqual(150000);
+
+		// Room again: back up (after the allocator's hold time).
+		const rembTimer = setInterval(() => {
+			void sendTo(receiver, remb(2000000, ssrc), egress.tuple.localPort);
+		}, 500);
+
+		try {
+			await waitFor(() => consumer.currentLayers?.spatialLayer === 2, 'the top encoding again');
+		} finally {
+			clearInterval(rembTimer);
+		}
+
+		// Every event told a change, and the last one is where it is now.
+		for (let i = 1; i < changes.length; ++i) {
+			expect(changes[i]).not.toBe(changes[i - 1]);
+		}
+
+		expect(changes[changes.length - 1]).toBe(2);
+		expect(changes).toContain(0);
+	} finally {
+		stop();
+	}
+});
+
+test('setMaxOutgoingBitrate holds a simulcast consumer to what fits under it', async () => {
+	const { producer, stop } = await produceSimulcast();
+
+	try {
+		const consumer = await consume(producer, 'transport-cc');
+
+		await waitFor(() => consumer.currentLayers?.spatialLayer === 2, 'the top encoding');
+		// Only the lowest encoding (about 40 kbit/s) fits.
+		await egress.setMaxOutgoingBitrate(100000);
+		await waitFor(() => consumer.currentLayers?.spatialLayer === 0, 'the lowest encoding');
+		expect(await availableOutgoingBitrate()).toBeLessThanOrEqual(100000);
+	} finally {
+		stop();
+	}
+});

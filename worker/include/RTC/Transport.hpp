@@ -32,7 +32,8 @@ namespace RTC
 	class Transport : public Channel::RequestHandler,
 										public Producer::Listener,
 										public Consumer::Listener,
-										public TransportDataChannels::Listener
+										public TransportDataChannels::Listener,
+										public OutgoingBwe::Listener
 	{
 	public:
 		// The Router: producers and consumers are its business across
@@ -129,6 +130,11 @@ namespace RTC
 		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;
 		void OnConsumerNeedsAllocation(Consumer* consumer) override;
+
+		/* Pure virtual methods inherited from OutgoingBwe::Listener. */
+	public:
+		void OnOutgoingBweSendProbe(std::span<const uint8_t> packet) override;
+		void OnOutgoingBweAllocated(uint64_t desiredBitrate) override;
 
 		/* Pure virtual methods inherited from TransportDataChannels::Listener
 		 * (IsPipe() is below). */
@@ -260,6 +266,9 @@ namespace RTC
 		uint64_t incomingBweDeadlineUs{ 0u };
 		// What we may send to the endpoint, measured through our consumers.
 		OutgoingBwe outgoingBwe;
+		// The last 'bwe' trace sent (direction out): one per change.
+		uint32_t lastTracedAvailableBitrate{ 0u };
+		uint64_t lastTracedDesiredBitrate{ 0u };
 		double avgRtcpSize{ 100.0 };
 		// The SSRC our RTCP reports are sent with when we send no RTP.
 		uint32_t rtcpSsrc{ 0u };

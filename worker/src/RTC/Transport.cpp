@@ -36,7 +36,7 @@ namespace RTC
 				listener(listener),
 				// This may throw (SCTP association).
 				dataChannels(shared, id, this, options),
-				outgoingBwe(options ? options->initial_available_outgoing_bitrate() : 0u)
+				outgoingBwe(this, options ? options->initial_available_outgoing_bitrate() : 0u)
 	{
 		if (options)
 		{
@@ -438,7 +438,92 @@ namespace RTC
 
 	void Transport::OnConsumerNeedsAllocation(Consumer* /*consumer*/)
 	{
-		// The transport's allocator runs again here (issue 12, send side).
+		this->outgoingBwe.Allocate(DepLibUV::GetTimeUsNow());
+	}
+
+	void Transport::OnOutgoingBweSendProbe(std::span<const uint8_t> packet)
+	{
+		const size_t sent = SendRtpData(packet.data(), packet.size());
+
+		if (sent == 0u)
+		{
+			return;
+		}
+
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		this->sendTransmission.Update(sent, nowMs);
+		this->sendProbationTransmission.Update(sent, nowMs);
+
+		if (std::ranges::find(this->traceEventTypes, "probation") != this->traceEventTypes.end())
+		{
+			auto& builder = GetNotificationBuilder();
+
+			Notify(
+				FBS::Notification::Event::TRANSPORT_TRACE,
+				FBS::Notification::Body::Transport_TraceNotification,
+				FBS::Transport::CreateTraceNotification(
+					builder,
+					FBS::Transport::TraceEventType::PROBATION,
+					nowMs,
+					FBS::Transport::TraceDirection::DIRECTION_OUT)
+					.Union());
+		}
+	}
+
+	void Transport::OnOutgoingBweAllocated(uint64_t desiredBitrate)
+	{
+		const uint32_t available = this->outgoingBwe.GetAvailableBitrate();
+
+		if (
+			available == this->lastTracedAvailableBitrate &&
+			desiredBitrate == this->lastTracedDesiredBitrate)
+		{
+			return;
+		}
+
+		this->lastTracedAvailableBitrate = available;
+		this->lastTracedDesiredBitrate   = desiredBitrate;
+
+		MS_DEBUG_TAG(
+			bwe,
+			"available outgoing bitrate %" PRIu32 " bps, desired %" PRIu64 " bps",
+			available,
+			desiredBitrate);
+
+		if (std::ranges::find(this->traceEventTypes, "bwe") == this->traceEventTypes.end())
+		{
+			return;
+		}
+
+		const auto& estimator = this->outgoingBwe.GetEstimator();
+		const uint32_t desired32 =
+			static_cast<uint32_t>(std::min<uint64_t>(desiredBitrate, UINT32_MAX));
+		const uint32_t maxBitrate = estimator.GetMaxBitrate();
+		auto& builder             = GetNotificationBuilder();
+		const auto info           = FBS::Transport::CreateBweTraceInfo(
+      builder,
+      this->outgoingBwe.GetType() == BweType::REMB ? FBS::Transport::BweType::REMB
+																														 : FBS::Transport::BweType::TRANSPORT_CC,
+      desired32,
+      maxBitrate != 0u ? std::min(desired32, maxBitrate) : desired32,
+      estimator.GetMinBitrate(),
+      maxBitrate,
+      this->outgoingBwe.GetInitialBitrate(),
+      0u,
+      available);
+
+		Notify(
+			FBS::Notification::Event::TRANSPORT_TRACE,
+			FBS::Notification::Body::Transport_TraceNotification,
+			FBS::Transport::CreateTraceNotification(
+				builder,
+				FBS::Transport::TraceEventType::BWE,
+				DepLibUV::GetTimeMs(),
+				FBS::Transport::TraceDirection::DIRECTION_OUT,
+				FBS::Transport::TraceInfo::BweTraceInfo,
+				info.Union())
+				.Union());
 	}
 
 	Producer* Transport::FindProducerForPacket(const RtpPacket& packet)
