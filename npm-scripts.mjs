@@ -41,12 +41,15 @@ const SYSTEM_DEPS = [
 // Needed only to build the worker's unit tests (a clone, not the package).
 const WORKER_TEST_SYSTEM_DEPS = [{ pkgConfig: 'catch2', debian: 'catch2' }];
 // Needed only by the tests: the browser of the interop tests and iproute2
-// for their private network namespaces; FFmpeg (with ffprobe) and GStreamer
+// for their private network namespaces (`ip`) and bandwidth limits (`tc`,
+// same package; listed so that an `ip` from elsewhere does not hide its
+// absence); FFmpeg (with ffprobe) and GStreamer
 // for the plain-RTP interop tests (one element of each plugin set the tests
 // use stands for its package).
 const TEST_SYSTEM_DEPS = [
 	{ program: 'chromium', debian: 'chromium' },
 	{ program: 'ip', debian: 'iproute2' },
+	{ program: 'tc', debian: 'iproute2' },
 	{ program: 'nft', debian: 'nftables' },
 	{ program: 'ffmpeg', debian: 'ffmpeg' },
 	{ program: 'ffprobe', debian: 'ffmpeg' },

@@ -877,6 +877,26 @@ describe('transport.produce()', () => {
 		expect(error).not.toBeInstanceOf(TypeError);
 	});
 
+	test('a second simulcast producer with the same RIDs but its own MID succeeds', async () => {
+		// A camera and a screen share, both simulcast, on one transport: the
+		// browser gives both encodings r0, r1, r2; MIDs tell them apart.
+		await transport1.produce({
+			kind: 'video',
+			rtpParameters: chromeVp8SimulcastProducerRtpParameters(),
+		});
+
+		const rtpParameters = chromeVp8SimulcastProducerRtpParameters();
+
+		rtpParameters.mid = 'screen';
+
+		const producer = await transport1.produce({ kind: 'video', rtpParameters });
+
+		expect(producer.type).toBe('simulcast');
+		await expect(transport1.dump()).resolves.toMatchObject({
+			producerIds: expect.arrayContaining([producer.id]),
+		});
+	});
+
 	test('on a closed transport rejects NotFoundError, even with bad options', async () => {
 		transport1.close();
 

@@ -179,11 +179,17 @@ namespace RTC
 			MS_THROW_ERROR("mid '%s' already in use", mid.c_str());
 		}
 
-		for (const auto& rid : producer->GetRids())
+		// Several simulcast producers may use the same RIDs (r0, r1…) when each
+		// has its own MID (a camera and a screen share on one transport): their
+		// packets are told apart by MID. Without a MID, RIDs must be unique.
+		if (mid.empty())
 		{
-			if (this->mapRidProducer.contains(rid))
+			for (const auto& rid : producer->GetRids())
 			{
-				MS_THROW_ERROR("rid '%s' already in use", rid.c_str());
+				if (this->mapRidProducer.contains(rid))
+				{
+					MS_THROW_ERROR("rid '%s' already in use", rid.c_str());
+				}
 			}
 		}
 
@@ -200,9 +206,11 @@ namespace RTC
 			this->mapMidProducer[mid] = producer.get();
 		}
 
+		// A RID shared with an earlier producer stays with that one (packets
+		// with MID and RID are matched by MID first).
 		for (const auto& rid : producer->GetRids())
 		{
-			this->mapRidProducer[rid] = producer.get();
+			this->mapRidProducer.try_emplace(rid, producer.get());
 		}
 
 		// The first producer announcing MID / RID / RRID ids sets them for the

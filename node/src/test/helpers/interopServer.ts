@@ -72,9 +72,10 @@ export class InteropServer extends EventEmitter {
 		private readonly router: Router,
 		private readonly webRtcServer: WebRtcServer | undefined,
 		private readonly dir: string,
+		private readonly unixPath: string,
 		private readonly httpServer: http.Server,
 		private readonly wsServer: WebSocketServer,
-		private forward?: PortForward
+		private readonly forwards: PortForward[] = []
 	) {
 		super();
 
@@ -120,15 +121,17 @@ export class InteropServer extends EventEmitter {
 			httpServer.listen(unixPath, () => resolve());
 		});
 
-		const server = new InteropServer(router, webRtcServer, dir, httpServer, wsServer);
+		const server = new InteropServer(router, webRtcServer, dir, unixPath, httpServer, wsServer);
 
 		try {
-			server.forward = await forwardIntoNamespace({
-				network,
-				unixPath,
-				port: HTTP_PORT,
-				ips: ['127.0.0.1', SERVER_IP],
-			});
+			server.forwards.push(
+				await forwardIntoNamespace({
+					network,
+					unixPath,
+					port: HTTP_PORT,
+					ips: ['127.0.0.1', SERVER_IP],
+				})
+			);
 		} catch (error) {
 			await server.close();
 
@@ -138,13 +141,32 @@ export class InteropServer extends EventEmitter {
 		return server;
 	}
 
+	/**
+	 * Serves the page at `pageUrl` in another namespace too (e.g. one made by
+	 * createPeerNetwork() with a default route): a browser there loads it from
+	 * its own loopback and signals to `wsUrl` across the link.
+	 */
+	async exposeTo(network: TestNetwork): Promise<void> {
+		this.forwards.push(
+			await forwardIntoNamespace({
+				network,
+				unixPath: this.unixPath,
+				port: HTTP_PORT,
+				ips: ['127.0.0.1'],
+			})
+		);
+	}
+
 	async close(): Promise<void> {
 		if (this.closed) {
 			return;
 		}
 
 		this.closed = true;
-		this.forward?.close();
+
+		for (const forward of this.forwards) {
+			forward.close();
+		}
 
 		for (const socket of this.sockets) {
 			socket.terminate();

@@ -11,17 +11,29 @@ import type { TestNetwork } from './netns';
 
 export const PEER_NEAR_IP = '10.79.0.1';
 export const PEER_FAR_IP = '10.79.0.2';
+// The link's interfaces (names are at most 15 characters): PEER_NEAR_IF is in
+// the test network's namespace, so its egress is the traffic towards the far
+// namespace, PEER_FAR_IF in the far one.
+export const PEER_NEAR_IF = 'vpeer0';
+export const PEER_FAR_IF = 'vpeer1';
 
 function ip(...args: string[]): void {
 	execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export function createPeerNetwork(near: TestNetwork): TestNetwork {
+/**
+ * With `defaultRoute`, the far namespace routes everything through the link
+ * (Chromium gathers ICE candidates only on an interface with a default
+ * route; it reaches the test network's addresses, e.g. SERVER_IP, that way).
+ */
+export function createPeerNetwork(
+	near: TestNetwork,
+	{ defaultRoute = false }: { defaultRoute?: boolean } = {}
+): TestNetwork {
 	const name = `${near.name}-peer`;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-	// Interface names are at most 15 characters.
-	const nearIf = 'vpeer0';
-	const farIf = 'vpeer1';
+	const nearIf = PEER_NEAR_IF;
+	const farIf = PEER_FAR_IF;
 
 	ip('netns', 'add', name);
 
@@ -46,6 +58,10 @@ export function createPeerNetwork(near: TestNetwork): TestNetwork {
 		ip('netns', 'exec', name, 'ip', 'addr', 'add', `${PEER_FAR_IP}/24`, 'dev', farIf);
 		ip('netns', 'exec', near.name, 'ip', 'link', 'set', nearIf, 'up');
 		ip('netns', 'exec', name, 'ip', 'link', 'set', farIf, 'up');
+
+		if (defaultRoute) {
+			ip('netns', 'exec', name, 'ip', 'route', 'add', 'default', 'via', PEER_NEAR_IP, 'dev', farIf);
+		}
 	} catch (error) {
 		ip('netns', 'del', name);
 
