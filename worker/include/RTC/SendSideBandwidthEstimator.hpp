@@ -55,6 +55,14 @@ namespace RTC
 		// this long (arrival clock), until the acked rate shows it.
 		static constexpr uint64_t ProbeValidityUs{ 1000000u };
 		static constexpr size_t MaxPacketSize{ InterArrivalGrouper::MaxPacketSize };
+		// Sending less than this fraction of the estimate is being limited by
+		// the application (an SFU forwards what its producers send), not by
+		// the path: an over-use then backs off from the estimate (by the
+		// controller's beta, once per episode) instead of collapsing it onto
+		// the little that was sent, as libwebrtc's ALR-limited backoff does.
+		// Otherwise every jitter spike would undo what a probe found, and a
+		// receiver whose link recovered would never get its layers back.
+		static constexpr double AppLimitedRatio{ 0.65 };
 
 	public:
 		explicit SendSideBandwidthEstimator(uint32_t initialBitrate = DefaultInitialBitrate);
@@ -102,6 +110,11 @@ namespace RTC
 		DelayBasedUsage delayBased;
 		AimdRateController rateController;
 		IncomingRate ackedRate;
+		// What we sent (by send time) of the packets the feedback reported.
+		IncomingRate sentRate;
+		uint64_t lastSentRateUs{ 0u };
+		// The estimate when the current over-use episode began.
+		std::optional<uint32_t> overuseStartBps;
 		LossBasedEstimator lossBased;
 		ProbeRateEstimator probeRate;
 		// Others.

@@ -283,6 +283,18 @@ namespace RTC
 
 		const auto result = this->allocator.Allocate(budget, this->entries, nowUs);
 
+		MS_DEBUG_TAG(
+			bwe,
+			"DBG target:%u delay:%u loss:%u remb:%u acked:%u usage:%d desired:%" PRIu64 " probeBytes:%" PRIu64,
+			this->estimator.GetTargetBitrate(),
+			this->estimator.GetDelayBasedBitrate(),
+			this->estimator.GetLossBasedBitrate(),
+			this->estimator.GetRemb().value_or(0u),
+			this->estimator.GetAckedBitrate().value_or(0u),
+			static_cast<int>(this->estimator.GetUsage()),
+			result.desiredBitrate,
+			this->probePacer.GetProbationBytesSent());
+
 		for (size_t idx = 0u; idx < this->measured.size(); ++idx)
 		{
 			auto layers       = result.allocations[idx].layers;

@@ -21,6 +21,7 @@ namespace RTC
 
 	SendSideBandwidthEstimator::SendSideBandwidthEstimator(uint32_t initialBitrate)
 			: ackedRate(AckedRateWindowUs),
+				sentRate(AckedRateWindowUs),
 				initialBitrate(initialBitrate == 0u ? DefaultInitialBitrate : initialBitrate)
 	{
 		this->rateController.SetBitrate(this->initialBitrate);
@@ -60,6 +61,13 @@ namespace RTC
 			}
 
 			const size_t size = std::min(result.size, MaxPacketSize);
+
+			// A recovered packet was counted as sent with its first result.
+			if (!result.recovered && result.sendUs >= this->lastSentRateUs)
+			{
+				this->sentRate.Update(size, result.sendUs);
+				this->lastSentRateUs = result.sendUs;
+			}
 
 			// Loss of packets sent before the last loss-based decrease was
 			// seen by it already: the sender had not reacted yet. Counting
@@ -238,6 +246,27 @@ namespace RTC
 			arrivalUs < this->probeArrivalUs + ProbeValidityUs)
 		{
 			measuredBps = std::max(ackedBps.value_or(0u), *this->probeBps);
+		}
+
+		if (signal->usage == BandwidthUsage::Overusing)
+		{
+			if (!this->overuseStartBps)
+			{
+				this->overuseStartBps = this->rateController.GetBitrate();
+			}
+
+			const auto sentBps = this->sentRate.GetRate(this->lastSentRateUs);
+
+			if (
+				sentBps && static_cast<double>(*sentBps) <
+										 AppLimitedRatio * static_cast<double>(*this->overuseStartBps))
+			{
+				measuredBps = *this->overuseStartBps;
+			}
+		}
+		else
+		{
+			this->overuseStartBps.reset();
 		}
 
 		this->rateController.Update(signal->usage, measuredBps, this->averagePacketBits, arrivalUs);
