@@ -308,129 +308,170 @@ async function startFfmpegProducer(): Promise<Producer> {
 	return producer;
 }
 
+/**
+ * Runs `fn`; if it throws, adds what FFmpeg and aiortc said and aiortc's last
+ * reports to the error message.
+ */
+async function withReceiverLogs(fn: () => Promise<void>): Promise<void> {
+	try {
+		await fn();
+	} catch (error) {
+		const err = error as Error;
+
+		err.message = [
+			err.message,
+			processes.logs(),
+			'----- aiortc (stderr) -----',
+			aiortc?.stderr.slice(-4000) ?? '',
+			'----- aiortc (last reports) -----',
+			...(aiortc?.seconds().slice(-5) ?? []).map(s => JSON.stringify(s)),
+		].join('\n');
+
+		throw err;
+	}
+}
+
 function mean(values: number[]): number {
 	return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
 test('aiortc, a REMB-only receiver, decodes video every second for 30 s at the rate its REMB reports', async () => {
-	const producer = await startFfmpegProducer();
-	const transport = await router.createWebRtcTransport({
-		listenInfos: [{ protocol: 'udp', ip: LOCALHOST }],
-	});
-	const bweOut: { availableBitrate: number; bweType: string }[] = [];
+	await withReceiverLogs(async () => {
+		// aiortc loads while FFmpeg starts.
+		aiortc = new AiortcReceiver();
 
-	await transport.enableTraceEvent(['bwe']);
-	transport.on('trace', (trace: TransportTraceEventData) => {
-		if (trace.type === 'bwe' && trace.direction === 'out') {
-			bweOut.push(trace.info as { availableBitrate: number; bweType: string });
+		const producer = await startFfmpegProducer();
+		const transport = await router.createWebRtcTransport({
+			listenInfos: [{ protocol: 'udp', ip: LOCALHOST }],
+		});
+		// Each with the number of seconds aiortc had reported when it came.
+		const bweOut: { availableBitrate: number; bweType: string; reportedSeconds: number }[] = [];
+
+		await transport.enableTraceEvent(['bwe']);
+		transport.on('trace', (trace: TransportTraceEventData) => {
+			if (trace.type === 'bwe' && trace.direction === 'out') {
+				bweOut.push({
+					...(trace.info as { availableBitrate: number; bweType: string }),
+					reportedSeconds: aiortc!.seconds().length,
+				});
+			}
+		});
+
+		const caps = await aiortc.next('capabilities');
+		const consumer: Consumer = await transport.consume({
+			producerId: producer.id,
+			rtpCapabilities: aiortcRtpCapabilities(caps),
+		});
+		const { rtpParameters } = consumer;
+
+		// What aiortc's capabilities make of the consumer: REMB, not transport-cc.
+		expect(rtpParameters.headerExtensions!.map(ext => ext.uri)).toContain(ABS_SEND_TIME_URI);
+		expect(rtpParameters.headerExtensions!.map(ext => ext.uri)).not.toContain(TRANSPORT_CC_URI);
+		expect(rtpParameters.codecs[0].rtcpFeedback!.map(fb => fb.type)).toContain('goog-remb');
+		expect(rtpParameters.codecs[0].rtcpFeedback!.map(fb => fb.type)).not.toContain('transport-cc');
+
+		aiortc.send({ type: 'offer', sdp: buildOffer(transport, rtpParameters) });
+
+		const { sdp: answer } = await aiortc.next('answer');
+		const fingerprint = /a=fingerprint:sha-256 ([0-9A-Fa-f:]+)/.exec(answer)![1];
+		const setup = /a=setup:(active|passive)/.exec(answer)![1];
+
+		await transport.connect({
+			dtlsParameters: {
+				role: setup === 'active' ? 'client' : 'server',
+				fingerprints: [{ algorithm: 'sha-256', value: fingerprint }],
+			},
+		});
+
+		// From the first decoded second, MEASURED_SECONDS more; the worker's
+		// estimate is sampled as each second is reported.
+		const estimates = new Map<number, number>();
+		const firstFrameSecond = (): AiortcSecond | undefined =>
+			aiortc!.seconds().find(s => s.frames > 0);
+
+		await waitUntil(
+			async () => {
+				if (aiortc!.exited) {
+					throw new Error(`aiortc exited:\n${aiortc!.stderr}`);
+				}
+
+				for (const second of aiortc!.seconds()) {
+					if (!estimates.has(second.index)) {
+						const [stats] = await transport.getStats();
+
+						estimates.set(second.index, stats.availableOutgoingBitrate ?? 0);
+					}
+				}
+
+				const first = firstFrameSecond();
+
+				return first !== undefined && aiortc!.seconds().length >= first.index + MEASURED_SECONDS;
+			},
+			WAIT_MS + (MEASURED_SECONDS + 5) * 1000,
+			`aiortc to decode for ${MEASURED_SECONDS} s`
+		);
+
+		const first = firstFrameSecond()!;
+		const measured = aiortc.seconds().slice(first.index, first.index + MEASURED_SECONDS);
+		const rembSent = aiortc.seconds().flatMap(s => s.remb);
+		const measuredEstimates = measured.map(s => estimates.get(s.index)!);
+		const summary = {
+			framesPerSecond: measured.map(s => s.frames),
+			size: `${measured.at(-1)!.width}x${measured.at(-1)!.height}`,
+			receivedKbps: measured.map(s => Math.round(s.bytes / 125)),
+			aiortcRembKbps: rembSent.map(bps => Math.round(bps / 1000)),
+			availableOutgoingKbps: measuredEstimates.map(bps => Math.round(bps / 1000)),
+			bweOut: bweOut.slice(-5),
+			workerLogs,
+			workerFailures,
+		};
+
+		// eslint-disable-next-line no-console
+		console.info(`aiortc interop figures: ${JSON.stringify(summary)}`);
+
+		// Video every second, at the size FFmpeg sends.
+		expect(measured.filter(s => s.frames === 0)).toEqual([]);
+		expect(summary.size).toBe('320x240');
+
+		// Nothing logged by the worker, nothing failed.
+		expect(workerLogs.filter(l => l.level === 'error')).toEqual([]);
+		expect(workerFailures).toEqual([]);
+
+		// The peer sent REMB, and it bounds the transport's estimate: with no
+		// loss the estimate is the REMB itself; never above the largest one.
+		expect(rembSent.length).toBeGreaterThan(0);
+
+		// From the second after the one in which aiortc sent its first REMB (a
+		// REMB and the report listing it travel apart); aiortc starts sending
+		// REMB about 3 s into the media.
+		const firstRembIndex = aiortc.seconds().find(s => s.remb.length > 0)!.index;
+		const afterRemb = measured.filter(s => s.index > firstRembIndex);
+		const estimatesAfterRemb = afterRemb.map(s => estimates.get(s.index)!);
+
+		expect(afterRemb.length).toBeGreaterThanOrEqual(MEASURED_SECONDS / 2);
+
+		for (const estimate of estimatesAfterRemb) {
+			expect(estimate).toBeGreaterThan(0);
+			expect(estimate).toBeLessThanOrEqual(Math.max(...rembSent));
+		}
+
+		expect(estimatesAfterRemb.some(estimate => rembSent.includes(estimate))).toBe(true);
+
+		// The peer does not get more than its REMB says.
+		expect(mean(afterRemb.map(s => s.bytes * 8))).toBeLessThanOrEqual(
+			mean(estimatesAfterRemb) * RECEIVED_OVER_REMB_MARGIN
+		);
+
+		// The transport's outgoing 'bwe' trace says the same.
+		expect(bweOut.length).toBeGreaterThan(0);
+
+		for (const info of bweOut) {
+			expect(info.bweType).toBe('remb');
+			expect(info.availableBitrate).toBeGreaterThan(0);
+
+			if (info.reportedSeconds > firstRembIndex) {
+				expect(info.availableBitrate).toBeLessThanOrEqual(Math.max(...rembSent));
+			}
 		}
 	});
-
-	aiortc = new AiortcReceiver();
-
-	const caps = await aiortc.next('capabilities');
-	const consumer: Consumer = await transport.consume({
-		producerId: producer.id,
-		rtpCapabilities: aiortcRtpCapabilities(caps),
-	});
-	const { rtpParameters } = consumer;
-
-	// What aiortc's capabilities make of the consumer: REMB, not transport-cc.
-	expect(rtpParameters.headerExtensions!.map(ext => ext.uri)).toContain(ABS_SEND_TIME_URI);
-	expect(rtpParameters.headerExtensions!.map(ext => ext.uri)).not.toContain(TRANSPORT_CC_URI);
-	expect(rtpParameters.codecs[0].rtcpFeedback!.map(fb => fb.type)).toContain('goog-remb');
-	expect(rtpParameters.codecs[0].rtcpFeedback!.map(fb => fb.type)).not.toContain('transport-cc');
-
-	aiortc.send({ type: 'offer', sdp: buildOffer(transport, rtpParameters) });
-
-	const { sdp: answer } = await aiortc.next('answer');
-	const fingerprint = /a=fingerprint:sha-256 ([0-9A-Fa-f:]+)/.exec(answer)![1];
-	const setup = /a=setup:(active|passive)/.exec(answer)![1];
-
-	await transport.connect({
-		dtlsParameters: {
-			role: setup === 'active' ? 'client' : 'server',
-			fingerprints: [{ algorithm: 'sha-256', value: fingerprint }],
-		},
-	});
-
-	// From the first decoded second, MEASURED_SECONDS more; the worker's
-	// estimate is sampled as each second is reported.
-	const estimates = new Map<number, number>();
-	const firstFrameSecond = (): AiortcSecond | undefined =>
-		aiortc!.seconds().find(s => s.frames > 0);
-
-	await waitUntil(
-		async () => {
-			if (aiortc!.exited) {
-				throw new Error(`aiortc exited:\n${aiortc!.stderr}`);
-			}
-
-			for (const second of aiortc!.seconds()) {
-				if (!estimates.has(second.index)) {
-					const [stats] = await transport.getStats();
-
-					estimates.set(second.index, stats.availableOutgoingBitrate ?? 0);
-				}
-			}
-
-			const first = firstFrameSecond();
-
-			return first !== undefined && aiortc!.seconds().length >= first.index + MEASURED_SECONDS;
-		},
-		WAIT_MS + (MEASURED_SECONDS + 5) * 1000,
-		`aiortc to decode for ${MEASURED_SECONDS} s`
-	);
-
-	const first = firstFrameSecond()!;
-	const measured = aiortc.seconds().slice(first.index, first.index + MEASURED_SECONDS);
-	const rembSent = aiortc.seconds().flatMap(s => s.remb);
-	const measuredEstimates = measured.map(s => estimates.get(s.index)!);
-	const receivedBps = mean(measured.map(s => s.bytes * 8));
-	const summary = {
-		framesPerSecond: measured.map(s => s.frames),
-		size: `${measured.at(-1)!.width}x${measured.at(-1)!.height}`,
-		receivedKbps: measured.map(s => Math.round(s.bytes / 125)),
-		aiortcRembKbps: rembSent.map(bps => Math.round(bps / 1000)),
-		availableOutgoingKbps: measuredEstimates.map(bps => Math.round(bps / 1000)),
-		bweOut: bweOut.slice(-5),
-		workerLogs,
-		workerFailures,
-	};
-
-	// eslint-disable-next-line no-console
-	console.info(`aiortc interop figures: ${JSON.stringify(summary)}`);
-
-	// Video every second, at the size FFmpeg sends.
-	expect(measured.filter(s => s.frames === 0)).toEqual([]);
-	expect(summary.size).toBe('320x240');
-
-	// Nothing logged by the worker, nothing failed.
-	expect(workerLogs.filter(l => l.level === 'error')).toEqual([]);
-	expect(workerFailures).toEqual([]);
-
-	// The peer sent REMB, and it bounds the transport's estimate: with no
-	// loss the estimate is the REMB itself; never above the largest one.
-	expect(rembSent.length).toBeGreaterThan(0);
-
-	const estimatesAfterRemb = measuredEstimates.slice(-MEASURED_SECONDS / 2);
-
-	for (const estimate of estimatesAfterRemb) {
-		expect(estimate).toBeGreaterThan(0);
-		expect(estimate).toBeLessThanOrEqual(Math.max(...rembSent));
-	}
-
-	expect(estimatesAfterRemb.some(estimate => rembSent.includes(estimate))).toBe(true);
-
-	// The peer does not get more than its REMB says.
-	expect(receivedBps).toBeLessThanOrEqual(mean(estimatesAfterRemb) * RECEIVED_OVER_REMB_MARGIN);
-
-	// The transport's outgoing 'bwe' trace says the same.
-	expect(bweOut.length).toBeGreaterThan(0);
-
-	for (const info of bweOut) {
-		expect(info.bweType).toBe('remb');
-		expect(info.availableBitrate).toBeGreaterThan(0);
-		expect(info.availableBitrate).toBeLessThanOrEqual(Math.max(...rembSent));
-	}
 }, 90000);
