@@ -45,7 +45,8 @@ const WORKER_TEST_SYSTEM_DEPS = [{ pkgConfig: 'catch2', debian: 'catch2' }];
 // same package; listed so that an `ip` from elsewhere does not hide its
 // absence); FFmpeg (with ffprobe) and GStreamer
 // for the plain-RTP interop tests (one element of each plugin set the tests
-// use stands for its package).
+// use stands for its package); aiortc, the REMB-only WebRTC receiver, for
+// Debian's python3.
 const TEST_SYSTEM_DEPS = [
 	{ program: 'chromium', debian: 'chromium' },
 	{ program: 'ip', debian: 'iproute2' },
@@ -57,7 +58,11 @@ const TEST_SYSTEM_DEPS = [
 	{ gstElement: 'audiotestsrc', debian: 'gstreamer1.0-plugins-base' },
 	{ gstElement: 'vp8enc', debian: 'gstreamer1.0-plugins-good' },
 	{ gstElement: 'opusparse', debian: 'gstreamer1.0-plugins-bad' },
+	{ pythonModule: 'aiortc', debian: 'python3-aiortc' },
 ];
+// Debian's python packages are for its own interpreter, whatever python3
+// comes first on PATH (e.g. pyenv's).
+const DEBIAN_PYTHON = '/usr/bin/python3';
 // Needed only by `fuzz`: libFuzzer and the sanitizer runtimes come with
 // clang's runtime libraries, a package of their own.
 const FUZZ_SYSTEM_DEPS = [
@@ -317,7 +322,13 @@ function commandExists(program) {
 }
 
 function depName(dep) {
-	return dep.pkgConfig ?? dep.program ?? dep.gstElement ?? dep.clangRuntime;
+	return (
+		dep.pkgConfig ??
+		dep.program ??
+		dep.gstElement ??
+		dep.clangRuntime ??
+		(dep.pythonModule && `python3 module ${dep.pythonModule}`)
+	);
 }
 
 /**
@@ -352,6 +363,13 @@ function missingSystemDeps(deps) {
 
 		if (dep.clangRuntime) {
 			return !clangRuntimeExists(dep.clangRuntime);
+		}
+
+		if (dep.pythonModule) {
+			return (
+				spawnSync(DEBIAN_PYTHON, ['-c', `import ${dep.pythonModule}`], { stdio: 'ignore' })
+					.status !== 0
+			);
 		}
 
 		return (
