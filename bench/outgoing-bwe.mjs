@@ -58,6 +58,7 @@ import {
 	sleep,
 	startJsonProcess,
 	udpSocketDrops,
+	userSystemNs,
 } from './lib/common.mjs';
 
 const CONSUMERS = Number(process.env.CONSUMERS ?? 50);
@@ -225,8 +226,10 @@ async function run(workerPid, receiver, scenario, seconds) {
 	const before = await snapshot(receiver);
 	const inputDropsBefore = udpSocketDrops(destPort);
 	const cpuBefore = cpuNs(workerPid);
+	const splitBefore = userSystemNs(workerPid);
 	const sent = await send(scenario, seconds);
 	const cpu = cpuNs(workerPid) - cpuBefore;
+	const splitAfter = userSystemNs(workerPid);
 	const inputSocketDrops = udpSocketDrops(destPort) - inputDropsBefore;
 	const after = await snapshot(receiver);
 	const received = after.received - before.received;
@@ -243,6 +246,15 @@ async function run(workerPid, receiver, scenario, seconds) {
 		avgPacketBytes: round((after.bytes - before.bytes) / Math.max(1, received), 1),
 		workerCpuPct: round((cpu / 1e9 / sent.seconds) * 100, 1),
 		cpuUsPerPacket: round(cpu / 1000 / Math.max(1, received), 3),
+		// Where it went: the worker's own code, or the kernel (mostly sending).
+		userUsPerPacket: round(
+			(splitAfter.userNs - splitBefore.userNs) / 1000 / Math.max(1, received),
+			3
+		),
+		systemUsPerPacket: round(
+			(splitAfter.systemNs - splitBefore.systemNs) / 1000 / Math.max(1, received),
+			3
+		),
 	};
 }
 
@@ -305,10 +317,12 @@ async function measureCpu() {
 
 	const of = name => runs.filter(result => result.scenario === name);
 	const noneUs = median(of('none').map(result => result.cpuUsPerPacket));
+	const noneUserUs = median(of('none').map(result => result.userUsPerPacket));
 	const summary = Object.fromEntries(
 		scenarios.map(scenario => {
 			const results = of(scenario.name);
 			const us = median(results.map(result => result.cpuUsPerPacket));
+			const userUs = median(results.map(result => result.userUsPerPacket));
 
 			return [
 				scenario.name,
@@ -317,6 +331,9 @@ async function measureCpu() {
 					producerPacketsCarryTransportWideCc: scenario.extId !== 0,
 					cpuUsPerPacket: round(us, 3),
 					ratioToNone: round(us / noneUs, 3),
+					userUsPerPacket: round(userUs, 3),
+					userRatioToNone: round(userUs / noneUserUs, 3),
+					systemUsPerPacket: round(median(results.map(result => result.systemUsPerPacket)), 3),
 					workerCpuPct: median(results.map(result => result.workerCpuPct)),
 					lossPct: round(Math.max(...results.map(result => result.lossPct)), 4),
 					avgPacketBytes: median(results.map(result => result.avgPacketBytes)),

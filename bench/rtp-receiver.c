@@ -1,4 +1,4 @@
-// RTP receiver for bench/forwarding.mjs: binds COUNT UDP sockets on
+// RTP receiver for bench/*.mjs: binds COUNT UDP sockets on
 // 127.0.0.1, prints their ports as one JSON line, then counts what arrives
 // until SIGTERM or SIGINT, and prints one JSON object. Many senders (one per
 // consumer) share each socket, so epoll + recvmmsg read packets in batches

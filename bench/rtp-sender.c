@@ -1,5 +1,5 @@
-// Paced RTP sender for bench/forwarding.mjs and bench/incoming-bwe.mjs:
-// sends VP8-shaped RTP packets of a fixed payload size at a fixed rate from a
+// Paced RTP sender for bench/forwarding.mjs, incoming-bwe.mjs and
+// outgoing-bwe.mjs: sends VP8-shaped RTP packets of a fixed payload size at a fixed rate from a
 // fixed local port, so a comedia PlainTransport keeps the same remote tuple
 // across runs.
 //
