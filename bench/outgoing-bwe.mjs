@@ -33,11 +33,11 @@
 //
 // Memory: two fresh workers in turn, each with CONSUMERS consumers (none, or
 // transport-cc with the rebuild path) of one producer: worker RSS before and
-// after MEMORY_SECONDS of traffic. A send history keeps at most MaxPackets
-// packets of 24 bytes (TransportCcSendHistory.hpp), reached after
-// MaxPackets / RATE seconds with no feedback forgetting them sooner; the
-// difference of the two growths, per consumer (one transport each), is what
-// the histories took.
+// after MEMORY_SECONDS of traffic. A send history keeps the packets of the
+// last MaxAgeUs, at most MaxPackets, of 24 bytes each
+// (TransportCcSendHistory.hpp; feedback does not shorten it); the difference
+// of the two growths, per consumer (one transport each), is what the
+// histories took.
 //
 // Prints one JSON object; figures are measured, nothing is asserted.
 //
@@ -74,14 +74,13 @@ const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-ex
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 // The bound the figures are compared with, read from the worker's source so
 // it cannot drift from it.
-const HISTORY_MAX_PACKETS = Number(
-	/MaxPackets\{\s*(\d+)u?\s*\}/.exec(
-		fs.readFileSync(
-			path.join(ROOT, 'worker', 'include', 'RTC', 'TransportCcSendHistory.hpp'),
-			'utf8'
-		)
-	)?.[1] ?? NaN
+const HISTORY_SOURCE = fs.readFileSync(
+	path.join(ROOT, 'worker', 'include', 'RTC', 'TransportCcSendHistory.hpp'),
+	'utf8'
 );
+const HISTORY_MAX_PACKETS = Number(/MaxPackets\{\s*(\d+)u?\s*\}/.exec(HISTORY_SOURCE)?.[1] ?? NaN);
+const HISTORY_MAX_AGE_SECONDS =
+	Number(/MaxAgeUs\{\s*(\d+)u?\s*\}/.exec(HISTORY_SOURCE)?.[1] ?? NaN) / 1e6;
 const HISTORY_PACKET_BYTES = 24;
 
 const senderBin = buildNative('rtp-sender');
@@ -388,6 +387,7 @@ async function measureMemory(name, capabilitiesOf) {
 		rssAfterKiB,
 		growthKiB: rssAfterKiB - rssBeforeKiB,
 		lossPct: round(Math.max(0, 1 - received / (sent.sent * CONSUMERS)) * 100, 4),
+		forwardedPpsPerConsumer: Math.round(received / CONSUMERS / sent.seconds),
 	};
 }
 
@@ -414,6 +414,18 @@ console.log(
 			// One send history per transport, one consumer per transport here.
 			historyBoundKiBPerTransport: round((HISTORY_MAX_PACKETS * HISTORY_PACKET_BYTES) / 1024, 1),
 			historyFullAfterSeconds: round(HISTORY_MAX_PACKETS / RATE, 1),
+			// What a history holds at the rate actually forwarded (input loss
+			// on a loaded machine lowers it): the packets of the last MaxAgeUs,
+			// at most MaxPackets. RSS keeps the peak, so it can be above this.
+			historyAtForwardedRateKiB: round(
+				(Math.min(
+					HISTORY_MAX_PACKETS,
+					memoryTransportCc.forwardedPpsPerConsumer * HISTORY_MAX_AGE_SECONDS
+				) *
+					HISTORY_PACKET_BYTES) /
+					1024,
+				1
+			),
 		},
 		runs: cpu.runs,
 		machine: machine(),
