@@ -72,8 +72,8 @@ const FUZZ_SYSTEM_DEPS = [
 const FUZZ_OUT_DIR = path.join(WORKER_DIR, 'out', 'Fuzzer');
 // Seconds each fuzzer runs in `npm run fuzz` (FUZZ_SECONDS to change).
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
-// Needed only by `bench`: the C sender, receiver and relay of the forwarding
-// and incoming-bwe benchmarks are compiled with cc.
+// Needed only by `bench`: the C sender, receiver and relay of the forwarding,
+// incoming-bwe and outgoing-bwe benchmarks are compiled with cc.
 const BENCH_SYSTEM_DEPS = [{ program: 'cc', debian: 'gcc' }];
 // Needed only by `lint` and `format`.
 const LINT_SYSTEM_DEPS = [{ program: 'clang-format', debian: 'clang-format' }];

@@ -1,4 +1,4 @@
-// RTP receiver for bench/forwarding.mjs: binds COUNT UDP sockets on
+// RTP receiver for bench/*.mjs: binds COUNT UDP sockets on
 // 127.0.0.1, prints their ports as one JSON line, then counts what arrives
 // until SIGTERM or SIGINT, and prints one JSON object. Many senders (one per
 // consumer) share each socket, so epoll + recvmmsg read packets in batches
@@ -11,6 +11,10 @@
 // index is at least LATENCY_FROM_INDEX. Kernel drops on the receiver's own
 // sockets (SO_RXQ_OVFL) are reported apart: they would mean the receiver was
 // the bottleneck.
+//
+// On SIGUSR1 it prints {"received":N,"bytes":N,"receiverSocketDrops":N}
+// (totals so far, bytes of the counted packets) as one JSON line and goes on,
+// so one receiver can serve many measured runs.
 //
 // Usage: rtp-receiver COUNT MIN_SIZE LATENCY_FROM_INDEX
 
@@ -41,11 +45,14 @@
 #endif
 
 static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t snapshot_requested = 0;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1)
+		snapshot_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static uint64_t get_be64(const uint8_t *p)
@@ -163,6 +170,7 @@ int main(int argc, char **argv)
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 
 	static uint8_t bufs[BATCH][BUF_SIZE];
 	static uint8_t ctrl[BATCH][256];
@@ -170,6 +178,7 @@ int main(int argc, char **argv)
 	struct iovec iovs[BATCH];
 	struct epoll_event events[256];
 	uint64_t received = 0;
+	uint64_t received_bytes = 0;
 	uint64_t rtcp = 0;
 	uint64_t other = 0;
 	uint64_t samples = 0;
@@ -177,6 +186,20 @@ int main(int argc, char **argv)
 	uint64_t batches = 0;
 
 	while (!stop_requested) {
+		if (snapshot_requested) {
+			uint64_t drops = 0;
+
+			snapshot_requested = 0;
+
+			for (int i = 0; i < count; ++i)
+				drops += overflows[i];
+
+			printf("{\"received\":%llu,\"bytes\":%llu,\"receiverSocketDrops\":%llu}\n",
+			       (unsigned long long)received, (unsigned long long)received_bytes,
+			       (unsigned long long)drops);
+			fflush(stdout);
+		}
+
 		const int n = epoll_wait(ep, events, 256, 100);
 
 		for (int e = 0; e < n; ++e) {
@@ -227,6 +250,7 @@ int main(int argc, char **argv)
 					}
 
 					++received;
+					received_bytes += len;
 					count_ssrc(((uint32_t)pkt[8] << 24) | ((uint32_t)pkt[9] << 16) |
 						   ((uint32_t)pkt[10] << 8) | pkt[11]);
 

@@ -1,7 +1,7 @@
-// Paced RTP sender for bench/forwarding.mjs and bench/incoming-bwe.mjs:
-// sends VP8-shaped RTP packets of a fixed payload size at a fixed rate from a
-// fixed local port, so a comedia PlainTransport keeps the same remote tuple
-// across runs.
+// Paced RTP sender for bench/forwarding.mjs, incoming-bwe.mjs and
+// outgoing-bwe.mjs: sends VP8-shaped RTP packets of a fixed payload size at a
+// fixed rate from a fixed local port, so a comedia PlainTransport keeps the
+// same remote tuple across runs.
 //
 // Every payload starts with a VP8 payload descriptor (15-bit PictureID); the
 // first packet of each frame carries a VP8 frame header, a key frame at the

@@ -59,6 +59,20 @@ export function cpuNs(pid) {
 }
 
 /**
+ * User and system CPU time of a process (all threads) in nanoseconds, from
+ * /proc/PID/stat: clock ticks (USER_HZ, 100 on Linux), so 10 ms resolution.
+ * cpuNs() is the precise total; this tells where it went.
+ */
+export function userSystemNs(pid) {
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	// Fields after the command name (which may hold spaces), from field 3.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const tickNs = 1e9 / 100;
+
+	return { userNs: Number(fields[11]) * tickNs, systemNs: Number(fields[12]) * tickNs };
+}
+
+/**
  * CPU time of the kernel's softirq threads (ksoftirqd/N) in nanoseconds:
  * network receive work the kernel defers there is in no process's time.
  */
