@@ -246,7 +246,8 @@ async function setUp(): Promise<Env> {
 
 		const worker = await mediasoup.createWorker({
 			workerBin: network.wrap(mediasoup.workerBin),
-			logLevel: 'warn',
+			logLevel: process.env.DBG_BWE ? 'debug' : 'warn',
+			logTags: process.env.DBG_BWE ? ['bwe'] : [],
 		});
 
 		cleanups.push(() => worker.close());

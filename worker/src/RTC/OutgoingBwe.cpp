@@ -145,6 +145,12 @@ namespace RTC
 	std::span<const uint8_t>
 	OutgoingBwe::PrepareRtp(const Consumer* consumer, RtpPacket& packet, uint64_t nowUs)
 	{
+		// Most transports measure nothing: skip the lookup on the hot path.
+		if (this->measured.empty())
+		{
+			return packet.GetData();
+		}
+
 		const auto it = this->consumers.find(consumer);
 
 		if (it == this->consumers.end() || it->second.type == BweType::NONE)
@@ -158,6 +164,11 @@ namespace RTC
 	std::span<const uint8_t> OutgoingBwe::PrepareRetransmission(
 		const Consumer* consumer, const uint8_t* data, size_t len, uint64_t nowUs)
 	{
+		if (this->measured.empty())
+		{
+			return { data, len };
+		}
+
 		const auto it = this->consumers.find(consumer);
 
 		if (
@@ -285,7 +296,8 @@ namespace RTC
 
 		MS_DEBUG_TAG(
 			bwe,
-			"DBG target:%u delay:%u loss:%u remb:%u acked:%u usage:%d desired:%" PRIu64 " probeBytes:%" PRIu64,
+			"allocation [target:%u, delay:%u, loss:%u, remb:%u, acked:%u, usage:%d, desired:%" PRIu64
+			", probation bytes:%" PRIu64 "]",
 			this->estimator.GetTargetBitrate(),
 			this->estimator.GetDelayBasedBitrate(),
 			this->estimator.GetLossBasedBitrate(),
