@@ -116,6 +116,8 @@ type Sample = {
 	 */
 	availableOutgoingBitrate?: number;
 	sendBitrate?: number;
+	rtxSendBitrate?: number;
+	probationSendBitrate?: number;
 };
 
 type Env = {
@@ -543,6 +545,8 @@ class Monitor {
 
 		sample.availableOutgoingBitrate = transportStats?.availableOutgoingBitrate;
 		sample.sendBitrate = transportStats?.sendBitrate;
+		sample.rtxSendBitrate = transportStats?.rtxSendBitrate;
+		sample.probationSendBitrate = transportStats?.probationSendBitrate;
 
 		return sample;
 	}

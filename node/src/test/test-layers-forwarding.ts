@@ -15,6 +15,7 @@ import type {
 	RtpEncodingParameters,
 	Worker,
 } from '../types';
+import { rtpPayload } from './helpers/rtpHeader';
 
 const LOCALHOST = '127.0.0.1';
 
@@ -43,6 +44,20 @@ async function waitFor(condition: () => boolean, timeoutMs = 10000): Promise<voi
 
 		await new Promise(resolve => setTimeout(resolve, 20));
 	}
+}
+
+/**
+ * The receiver here is a plain socket that sends no congestion feedback:
+ * without the transport-cc and abs-send-time extensions its consumer is not
+ * measured, and forwards its preferred layers.
+ */
+function withoutCongestionControl(capabilities: RtpCapabilities): RtpCapabilities {
+	return {
+		...capabilities,
+		headerExtensions: (capabilities.headerExtensions ?? []).filter(
+			ext => !/transport-wide-cc|abs-send-time/.test(ext.uri)
+		),
+	};
 }
 
 type Session = {
@@ -102,7 +117,7 @@ async function startSession({
 	});
 	const consumer = await egress.consume({
 		producerId: producer.id,
-		rtpCapabilities: router.rtpCapabilities as RtpCapabilities,
+		rtpCapabilities: withoutCongestionControl(router.rtpCapabilities as RtpCapabilities),
 		preferredLayers,
 	});
 	const received: Buffer[] = [];
@@ -199,7 +214,11 @@ describe('simulcast VP8 with temporal layers', () => {
 
 	const encodingOf = (p: Buffer): number => p[p.length - 2];
 	const tidOf = (p: Buffer): number => p[p.length - 1];
-	const pictureIdOf = (p: Buffer): number => ((p[14] & 0x7f) << 8) | p[15];
+	const pictureIdOf = (p: Buffer): number => {
+		const payload = rtpPayload(p);
+
+		return ((payload[2] & 0x7f) << 8) | payload[3];
+	};
 
 	test('preferredLayers {1, 1}: only encoding 1, TID <= 1, continuous numbers', async () => {
 		const { consumer, received, layersEvents, stop } = await startSession({
@@ -320,7 +339,11 @@ describe('VP9 SVC', () => {
 	const sidOf = (p: Buffer): number => p[p.length - 2];
 	const tidOf = (p: Buffer): number => p[p.length - 1];
 	const markerOf = (p: Buffer): boolean => (p[1] & 0x80) !== 0;
-	const pictureOf = (p: Buffer): number => ((p[13] & 0x7f) << 8) | p[14];
+	const pictureOf = (p: Buffer): number => {
+		const payload = rtpPayload(p);
+
+		return ((payload[1] & 0x7f) << 8) | payload[2];
+	};
 
 	test('L3T3 with preferred {1, 0}: SID <= 1, TID 0, marker on the last forwarded packet', async () => {
 		const { consumer, received, stop } = await startSession({

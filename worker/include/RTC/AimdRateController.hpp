@@ -30,7 +30,8 @@ namespace RTC
 	//   decrease happens outside the band.
 	// - An increase stops at IncreaseCapFactor times the incoming rate plus
 	//   CapHeadroomBps, and the estimate is never above CapFactor times it
-	//   plus CapHeadroomBps (cut down if need be): a sender that does not
+	//   plus CapHeadroomBps (cut down if need be, unless the sender is
+	//   application-limited, see SetCutToIncomingRate): a sender that does not
 	//   use what we announce does not let the estimate run away from what
 	//   the path has shown it carries.
 	// - Hold: unchanged (under-use means a queue draining: wait for it).
@@ -89,6 +90,13 @@ namespace RTC
 		uint32_t Update(
 			BandwidthUsage usage, std::optional<uint32_t> incomingBps, double packetBits, uint64_t nowUs);
 		uint32_t GetBitrate() const { return static_cast<uint32_t>(this->bitrate); }
+		// Whether the estimate is cut to CapFactor times the incoming rate.
+		// Right for a receiver estimating for a sender that sends what it is
+		// told; wrong for a sender that is application-limited (an SFU sends
+		// the layers it chose, often far under what the path carries): there
+		// the incoming rate says what was sent, not what fits, and only
+		// over-use, loss and probes move the estimate down or up.
+		void SetCutToIncomingRate(bool cut) { this->cutToIncomingRate = cut; }
 		// Sets the estimate (within [MinBitrate, MaxBitrate]): where a sender
 		// starts, a probe result, or a bound the owner imposes. The state and
 		// the congestion point are kept.
@@ -106,6 +114,7 @@ namespace RTC
 		void UpdateAverageAtDecrease(double incomingBps);
 
 	private:
+		bool cutToIncomingRate{ true };
 		State state{ State::Hold };
 		double bitrate{ InitialBitrate };
 		std::optional<uint64_t> lastUpdateUs;

@@ -62,6 +62,7 @@ namespace RTC
 		// the little that was sent, as libwebrtc's ALR-limited backoff does.
 		// Otherwise every jitter spike would undo what a probe found, and a
 		// receiver whose link recovered would never get its layers back.
+		// Nor is the estimate then cut to a multiple of the acked rate.
 		static constexpr double AppLimitedRatio{ 0.65 };
 
 	public:

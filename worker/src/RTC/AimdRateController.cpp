@@ -132,7 +132,7 @@ namespace RTC
 		// Whatever the state. This also brings the estimate down when the
 		// capacity drops under a queue already full: the delay no longer
 		// grows there, but the incoming rate shows the new capacity.
-		if (incomingBps)
+		if (incomingBps && this->cutToIncomingRate)
 		{
 			this->bitrate =
 				std::min(this->bitrate, CapFactor * static_cast<double>(*incomingBps) + CapHeadroomBps);

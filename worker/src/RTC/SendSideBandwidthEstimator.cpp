@@ -269,6 +269,15 @@ namespace RTC
 			this->overuseStartBps.reset();
 		}
 
+		// Sending the layers the allocation chose, far less than the estimate:
+		// what comes through says what was sent, not what fits, and is no
+		// bound on the estimate.
+		const auto sentNowBps = this->sentRate.GetRate(this->lastSentRateUs);
+		const bool appLimited =
+			sentNowBps && static_cast<double>(*sentNowBps) <
+											AppLimitedRatio * static_cast<double>(this->rateController.GetBitrate());
+
+		this->rateController.SetCutToIncomingRate(!appLimited);
 		this->rateController.Update(signal->usage, measuredBps, this->averagePacketBits, arrivalUs);
 
 		KeepDelayBasedWithinMax();

@@ -437,6 +437,62 @@ TEST_CASE("SendSideBandwidthEstimator raises the estimate on a probe result", "[
 	}
 }
 
+TEST_CASE("SendSideBandwidthEstimator of an application-limited sender", "[send-bwe]")
+{
+	// An SFU forwarding one low layer: 150 kbit/s (1200 bytes every 64 ms)
+	// over a clear path, whatever the estimate says.
+	SendSideBandwidthEstimator estimator;
+	uint64_t nowUs{ StartUs };
+
+	const auto sendLowLayer = [&](uint64_t durationUs)
+	{
+		const uint64_t endUs = nowUs + durationUs;
+
+		while (nowUs < endUs)
+		{
+			estimator.ReceiveFeedback(ClearPath(nowUs, 64000u, 2u), nowUs + 150000u);
+			nowUs += 128000u;
+		}
+	};
+
+	SECTION("the little sent does not drag the estimate down")
+	{
+		sendLowLayer(10u * Second);
+
+		REQUIRE(estimator.GetTargetBitrate() >= 600000u);
+	}
+
+	SECTION("nor does it let the estimate run away from what was shown")
+	{
+		sendLowLayer(30u * Second);
+
+		// What it had before any feedback, and a step of the first second.
+		REQUIRE(estimator.GetTargetBitrate() <= 700000u);
+	}
+
+	SECTION("a probe result holds while the layer stays low")
+	{
+		sendLowLayer(Second);
+
+		// 10 packets of 1200 bytes, 4.8 ms apart: 2 Mbit/s.
+		auto probe = ClearPath(nowUs, 4800u, 10u);
+
+		for (auto& result : probe)
+		{
+			result.probeClusterId = 3u;
+		}
+
+		estimator.ReceiveFeedback(probe, nowUs + 100000u);
+		nowUs += 100000u;
+
+		REQUIRE(estimator.GetTargetBitrate() >= 1900000u);
+
+		sendLowLayer(10u * Second);
+
+		REQUIRE(estimator.GetTargetBitrate() >= 1900000u);
+	}
+}
+
 TEST_CASE("SendSideBandwidthEstimator survives hostile feedback", "[send-bwe]")
 {
 	SendSideBandwidthEstimator estimator;
