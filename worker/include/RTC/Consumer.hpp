@@ -55,7 +55,8 @@ namespace RTC
 		public:
 			virtual void OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet) = 0;
 			// A retransmission (RTX or the original packet), ready to send.
-			virtual void
+			// Returns whether it was sent (false: no budget for more now).
+			virtual bool
 			OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) = 0;
 			// The consumer needs a key frame of the producer's encoding with this
 			// mapped SSRC.

@@ -12,6 +12,7 @@
 #include "RTC/ProbePacer.hpp"
 #include "RTC/RTCP/ReportBlock.hpp"
 #include "RTC/RTCP/TransportWideCc.hpp"
+#include "RTC/RetransmissionBudget.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/SendSideBandwidthEstimator.hpp"
 #include "RTC/TransportCcSendHistory.hpp"
@@ -42,6 +43,9 @@ namespace RTC
 	//   NoFeedbackTimeoutUs is not measuring: its consumers get their
 	//   preferred layers (within the max outgoing bitrate) rather than being
 	//   held at the initial estimate for good.
+	// - While measuring, retransmissions get RetransmissionShare of the
+	//   estimate at most (RetransmissionBudget): resending what a full queue
+	//   dropped must not overflow it again.
 	class OutgoingBwe : public TimerHandle::Listener
 	{
 	public:
@@ -63,6 +67,9 @@ namespace RTC
 		static constexpr uint64_t MediaFlowingUs{ 1000000u };
 		// The allocator only climbs with headroom: probe for it too.
 		static constexpr double DesiredHeadroom{ 1.15 };
+		// Retransmissions on top of media the allocation fitted in the
+		// estimate: a loss burst is repaired, a queue is not flooded.
+		static constexpr double RetransmissionShare{ 0.3 };
 
 	public:
 		OutgoingBwe(Listener* listener, uint32_t initialBitrate);
@@ -77,6 +84,9 @@ namespace RTC
 		// (valid until the next call).
 		std::span<const uint8_t>
 		PrepareRtp(const Consumer* consumer, RtpPacket& packet, uint64_t nowUs);
+		// Whether a retransmission of `len` bytes fits the budget now (it is
+		// then taken from it).
+		bool AllowRetransmission(size_t len, uint64_t nowUs);
 		// Same for a retransmission (RTX or the original packet) as the
 		// consumer's stream hands it out.
 		std::span<const uint8_t> PrepareRetransmission(
@@ -101,6 +111,10 @@ namespace RTC
 		const OutgoingRtpStamper& GetStamper() const { return this->stamper; }
 		uint64_t GetProbationBytesSent() const { return this->probePacer.GetProbationBytesSent(); }
 		uint64_t GetLastDesiredBitrate() const { return this->lastDesiredBitrate; }
+		uint64_t GetRetransmissionsDenied() const
+		{
+			return this->retransmissionBudget.GetDeniedCount();
+		}
 		// Whether the endpoint's feedback is what the allocation follows.
 		bool IsMeasuring(uint64_t nowUs) const;
 
@@ -136,6 +150,7 @@ namespace RTC
 		ProbeController probeController;
 		ProbePacer probePacer;
 		ProbationStream probationStream;
+		RetransmissionBudget retransmissionBudget;
 		std::unique_ptr<TimerHandle> allocationTimer;
 		std::unique_ptr<TimerHandle> probeTimer;
 		// Others.

@@ -39,8 +39,9 @@ namespace RTC
 			size_t bufferCapacity{ 600u };
 		};
 
-		// Hands a packet to resend (RTX-encoded when negotiated) to the owner.
-		using ResendFn = std::function<void(const uint8_t* data, size_t len)>;
+		// Hands a packet to resend (RTX-encoded when negotiated) to the owner,
+		// which says whether it was sent (false: no budget for more now).
+		using ResendFn = std::function<bool(const uint8_t* data, size_t len)>;
 
 	public:
 		explicit RtpStreamSend(const Params& params);
@@ -50,7 +51,8 @@ namespace RTC
 		uint32_t GetSsrc() const { return this->params.ssrc; }
 		// The packet has been sent (in its final form).
 		void PacketSent(const RtpPacket& packet, uint64_t nowMs);
-		// Resends what the NACK asks for and is still held.
+		// Resends what the NACK asks for and is still held, until the owner
+		// has no budget for more.
 		void ReceiveNack(const RTCP::Nack& nack, uint64_t nowMs, const ResendFn& resend);
 		void ReceiveKeyFrameRequest(bool isFir);
 		void ReceiveReportBlock(const RTCP::ReportBlock& block, uint64_t nowMs);

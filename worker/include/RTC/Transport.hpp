@@ -125,7 +125,7 @@ namespace RTC
 		/* Pure virtual methods inherited from Consumer::Listener. */
 	public:
 		void OnConsumerSendRtpPacket(Consumer* consumer, RtpPacket& packet) override;
-		void
+		bool
 		OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len) override;
 		void OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc) override;
 		void OnConsumerProducerClosed(Consumer* consumer) override;

@@ -635,7 +635,7 @@ namespace RTC
 			nack,
 			nowMs,
 			[this](const uint8_t* data, size_t len)
-			{ this->listener->OnConsumerRetransmitRtpPacket(this, data, len); });
+			{ return this->listener->OnConsumerRetransmitRtpPacket(this, data, len); });
 	}
 
 	void Consumer::ReceiveKeyFrameRequest(uint32_t ssrc, bool isFir)

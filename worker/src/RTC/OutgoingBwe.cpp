@@ -161,6 +161,27 @@ namespace RTC
 		return Stamp(it->second, packet, nowUs);
 	}
 
+	bool OutgoingBwe::AllowRetransmission(size_t len, uint64_t nowUs)
+	{
+		// Only a path the endpoint's feedback measures has a budget.
+		if (this->measured.empty() || !IsMeasuring(nowUs))
+		{
+			return true;
+		}
+
+		this->retransmissionBudget.SetRate(
+			static_cast<uint32_t>(static_cast<double>(GetAvailableBitrate()) * RetransmissionShare), nowUs);
+
+		if (!this->retransmissionBudget.TryTake(len, nowUs))
+		{
+			MS_DEBUG_DEV("no budget for a retransmission of %zu bytes", len);
+
+			return false;
+		}
+
+		return true;
+	}
+
 	std::span<const uint8_t> OutgoingBwe::PrepareRetransmission(
 		const Consumer* consumer, const uint8_t* data, size_t len, uint64_t nowUs)
 	{

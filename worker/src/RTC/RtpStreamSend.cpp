@@ -75,7 +75,11 @@ namespace RTC
 
 				if (this->params.rtxSsrc == 0u)
 				{
-					resend(stored->data(), stored->size());
+					if (!resend(stored->data(), stored->size()))
+					{
+						return;
+					}
+
 					++this->retransmittedCount;
 
 					continue;
@@ -98,8 +102,12 @@ namespace RTC
 					continue;
 				}
 
+				if (!resend(RtxBuffer, rtxLen))
+				{
+					return;
+				}
+
 				++this->rtxSeq;
-				resend(RtxBuffer, rtxLen);
 				++this->retransmittedCount;
 			}
 		}

@@ -405,10 +405,16 @@ namespace RTC
 		ReceiveRtcpPacket(body->data()->data(), body->data()->size());
 	}
 
-	void Transport::OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len)
+	bool Transport::OnConsumerRetransmitRtpPacket(Consumer* consumer, const uint8_t* data, size_t len)
 	{
-		const auto bytes =
-			this->outgoingBwe.PrepareRetransmission(consumer, data, len, DepLibUV::GetTimeUsNow());
+		const uint64_t nowUs = DepLibUV::GetTimeUsNow();
+
+		if (!this->outgoingBwe.AllowRetransmission(len, nowUs))
+		{
+			return false;
+		}
+
+		const auto bytes  = this->outgoingBwe.PrepareRetransmission(consumer, data, len, nowUs);
 		const size_t sent = SendConsumerRtpData(consumer, bytes.data(), bytes.size());
 
 		if (sent > 0u)
@@ -418,6 +424,8 @@ namespace RTC
 			this->sendTransmission.Update(sent, nowMs);
 			this->sendRtxTransmission.Update(sent, nowMs);
 		}
+
+		return true;
 	}
 
 	void Transport::OnConsumerKeyFrameRequested(Consumer* consumer, uint32_t mappedSsrc)

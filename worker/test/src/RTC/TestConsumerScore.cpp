@@ -17,9 +17,10 @@ namespace
 	{
 	public:
 		void OnConsumerSendRtpPacket(Consumer* /*consumer*/, RTC::RtpPacket& /*packet*/) override {}
-		void OnConsumerRetransmitRtpPacket(
+		bool OnConsumerRetransmitRtpPacket(
 			Consumer* /*consumer*/, const uint8_t* /*data*/, size_t /*len*/) override
 		{
+			return true;
 		}
 		void OnConsumerKeyFrameRequested(Consumer* /*consumer*/, uint32_t /*mappedSsrc*/) override {}
 		void OnConsumerProducerClosed(Consumer* /*consumer*/) override {}
