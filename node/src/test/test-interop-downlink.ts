@@ -812,8 +812,20 @@ test(
 	"setMaxOutgoingBitrate(250000) on B's transport, no network limit: B's consumer goes down " +
 		'to spatial layer 0 within 10 s and availableOutgoingBitrate is at most 250000',
 	async () => {
-		const { videoProducer } = env();
-		const videoConsumer = await consume(videoProducer);
+		const { pageA, videoProducer } = env();
+
+		// Without temporal layers the steps are 80, 300 and 1000 kbit/s, as
+		// with a real camera; the fake one's picture is so simple that its
+		// 640x360 at a low frame rate would fit in 250 kbit/s. The shared
+		// producer rests meanwhile.
+		await onA('pauseProducer', videoProducer.id);
+		testCleanups.push(() => onA('resumeProducer', videoProducer.id));
+
+		const producer = await produceVideo(pageA, 'VP8', simulcast('L1T1'));
+
+		testCleanups.push(() => onA('closeProducer', producer.id));
+
+		const videoConsumer = await consume(producer);
 		const transport = recvTransport();
 
 		monitor = new Monitor(pageB!, [videoConsumer]);

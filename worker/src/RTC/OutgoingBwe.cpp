@@ -170,7 +170,8 @@ namespace RTC
 		}
 
 		this->retransmissionBudget.SetRate(
-			static_cast<uint32_t>(static_cast<double>(GetAvailableBitrate()) * RetransmissionShare), nowUs);
+			static_cast<uint32_t>(static_cast<double>(GetAvailableBitrate()) * RetransmissionShare),
+			nowUs);
 
 		if (!this->retransmissionBudget.TryTake(len, nowUs))
 		{
