@@ -81,7 +81,20 @@ test(
 		await waitFor(() => lows.length > 0, 'bufferedamountlow');
 
 		expect(lows[0]).toBeLessThanOrEqual(10000);
-		expect(await dataConsumer.getBufferedAmount()).toBeLessThanOrEqual(10000);
+
+		// Sends are notifications: on a slow worker (sanitizers) the last
+		// ones may reach it after the first drain fired the event, and queue
+		// again. Once all are in, it drains below the threshold for good.
+		let amount = Infinity;
+		let sent = 0;
+
+		while (sent < 20 || amount > 10000) {
+			await new Promise(resolve => setTimeout(resolve, 20));
+			[{ messagesSent: sent }] = await dataConsumer.getStats();
+			amount = await dataConsumer.getBufferedAmount();
+		}
+
+		expect(lows.every(low => low <= 10000)).toBe(true);
 
 		const [stats] = await dataConsumer.getStats();
 
