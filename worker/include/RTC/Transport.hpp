@@ -29,6 +29,11 @@ namespace RTC
 	// hand the RTP and RTCP packets they accept to ReceiveRtpPacket() and
 	// ReceiveRtcpPacket(), the SCTP ones to ReceiveSctpData(). The data side
 	// (SCTP, DataProducers, DataConsumers) is a TransportDataChannels.
+	//
+	// Its definition spans Transport.cpp (requests, producers and consumers,
+	// RTP), TransportRtcp.cpp (RTCP in and out, its timers), TransportBwe.cpp
+	// (the REMB we send, the outgoing estimate's probes and traces) and
+	// TransportStats.cpp (dump and stats).
 	class Transport : public Channel::RequestHandler,
 										public Producer::Listener,
 										public Consumer::Listener,
