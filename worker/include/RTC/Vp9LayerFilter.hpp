@@ -25,7 +25,8 @@ namespace RTC
 	// a key picture, or, for full SVC, a layer frame of the next layer up that
 	// refers to no earlier picture (P = 0); spatial down happens at once for
 	// full SVC (the lower layers were forwarded all along) and needs a key
-	// picture for k-SVC (the lower layer's own earlier frames were not);
+	// picture for k-SVC (the lower layer's own earlier frames were not;
+	// meanwhile only TL0 of the current layer goes, so a full link drains);
 	// temporal up at a TL0 picture, or to the picture's layer at a switching
 	// up point (U); temporal down at once. The owner asks for a key frame while
 	// NeedsKeyFrame().

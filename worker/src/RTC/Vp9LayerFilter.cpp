@@ -34,7 +34,17 @@ namespace RTC
 			this->current.spatial = this->target.spatial;
 		}
 
-		if (this->target.temporal < this->current.temporal)
+		// k-SVC down, waiting for a key picture: meanwhile only the base
+		// temporal layer of the layer forwarded, which the receiver decodes
+		// on its own. Sent because the link is full, the rest would only be
+		// lost, and the key picture with it.
+		const bool waitingToGoDown = this->ksvc && this->target.spatial < this->current.spatial;
+
+		if (waitingToGoDown)
+		{
+			this->current.temporal = 0u;
+		}
+		else if (this->target.temporal < this->current.temporal)
 		{
 			this->current.temporal = this->target.temporal;
 		}

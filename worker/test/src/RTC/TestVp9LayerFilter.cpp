@@ -148,6 +148,32 @@ TEST_CASE("k-SVC forwards only the target layer outside key pictures", "[Vp9Laye
 	REQUIRE(Picture(filter, 8, 3, 0, false) == std::vector<Outcome>{ Drop, Drop, FwdMarker });
 }
 
+TEST_CASE("k-SVC waiting for a key picture to go down sends TL0 only", "[Vp9LayerFilter]")
+{
+	Vp9LayerFilter filter(true);
+
+	filter.SetTarget({ 2u, 2u });
+	filter.Reset();
+
+	// L3T3_KEY: pictures of TID 0 2 1 2.
+	REQUIRE(Picture(filter, 1, 3, 0, true) == std::vector<Outcome>{ Fwd, Fwd, FwdMarker });
+	REQUIRE(Picture(filter, 2, 3, 2, false) == std::vector<Outcome>{ Drop, Drop, FwdMarker });
+
+	filter.SetTarget({ 0u, 2u });
+	REQUIRE(filter.NeedsKeyFrame());
+
+	// The key picture is late: layer 2 goes on, TL0 only.
+	REQUIRE(Picture(filter, 3, 3, 1, false) == std::vector<Outcome>{ Drop, Drop, Drop });
+	REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 0u });
+	REQUIRE(Picture(filter, 4, 3, 2, false) == std::vector<Outcome>{ Drop, Drop, Drop });
+	REQUIRE(Picture(filter, 5, 3, 0, false) == std::vector<Outcome>{ Drop, Drop, FwdMarker });
+
+	// At the key picture: layer 0 with all its temporal layers.
+	REQUIRE(Picture(filter, 6, 3, 0, true) == std::vector<Outcome>{ FwdMarker, Drop, Drop });
+	REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 0u, 2u });
+	REQUIRE(Picture(filter, 7, 3, 2, false) == std::vector<Outcome>{ FwdMarker, Drop, Drop });
+}
+
 TEST_CASE("a layer frame of several packets gets the marker on its end only", "[Vp9LayerFilter]")
 {
 	Vp9LayerFilter filter(false);
