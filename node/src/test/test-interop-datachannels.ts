@@ -42,6 +42,8 @@ import {
 import { launchBrowser, type TestBrowser } from './helpers/browser';
 import { InteropServer } from './helpers/interopServer';
 import { SERVER_IP, createTestNetwork, type TestNetwork } from './helpers/netns';
+import { runCleanups } from './helpers/cleanups';
+import { sleep } from './helpers/media-tools';
 
 const TEST_TIMEOUT = 120000;
 const BURST_TEST_TIMEOUT = 300000;
@@ -98,20 +100,6 @@ function env(): Env {
 	}
 
 	return current;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
-	for (const cleanup of cleanups.reverse()) {
-		try {
-			await cleanup();
-		} catch {
-			// Best effort: everything else must still be closed.
-		}
-	}
 }
 
 async function setUp({

@@ -47,6 +47,8 @@ import { InteropServer } from './helpers/interopServer';
 import { createTestNetwork, type TestNetwork } from './helpers/netns';
 import { createPeerNetwork, PEER_NEAR_IF } from './helpers/netnsPeer';
 import { createShaper, hasTc, type Shaper } from './helpers/netnsShaping';
+import { runCleanups } from './helpers/cleanups';
+import { sleep } from './helpers/media-tools';
 
 const SETUP_TIMEOUT = 90000;
 const TEST_TIMEOUT = 120000;
@@ -151,20 +153,6 @@ function env(): Env {
 	}
 
 	return current;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
-	for (const cleanup of cleanups.reverse()) {
-		try {
-			await cleanup();
-		} catch {
-			// Best effort: everything else must still be closed.
-		}
-	}
 }
 
 function watchPage(name: string, page: Page, pageErrors: string[]): void {

@@ -34,6 +34,8 @@ import { launchBrowser, type TestBrowser } from './helpers/browser';
 import { InteropServer } from './helpers/interopServer';
 import { createTestNetwork, type TestNetwork } from './helpers/netns';
 import { addRandomUdpLoss, hasNft } from './helpers/netnsLoss';
+import { runCleanups } from './helpers/cleanups';
+import { sleep } from './helpers/media-tools';
 
 const TEST_TIMEOUT = 60000;
 // Longest wait for something expected to happen (not a performance figure).
@@ -81,20 +83,6 @@ function env(): Env {
 	}
 
 	return current;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
-	for (const cleanup of cleanups.reverse()) {
-		try {
-			await cleanup();
-		} catch {
-			// Best effort: everything else must still be closed.
-		}
-	}
 }
 
 async function setUp(): Promise<Env> {
