@@ -181,8 +181,6 @@ namespace RTC
 		// The layers of an AV1 packet by its Dependency Descriptor (keeping a
 		// structure it carries); nullopt when they cannot be told.
 		std::optional<Vp9LayerFilter::Frame> ReadAv1Frame(const RtpPacket& packet);
-		// The SVC filter forwards the highest layers the producer has.
-		bool ForwardsAllLayers() const;
 		// The packet is not forwarded: no hole in the sequence numbers.
 		void DropPacket(uint16_t originalSeq, uint64_t nowMs);
 		void SendFillPacket(uint16_t seq, uint64_t nowMs);

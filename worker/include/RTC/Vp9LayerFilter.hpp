@@ -90,6 +90,13 @@ namespace RTC
 			return this->target.spatial != this->current.spatial &&
 						 (this->ksvc || this->target.spatial > this->current.spatial);
 		}
+		// Whether every packet of the picture being forwarded goes, given the
+		// highest layers of the stream (k-SVC: in key pictures only).
+		bool ForwardsEverything(Layers highest) const
+		{
+			return (!this->ksvc || this->pictureIsKey || highest.spatial == 0u) &&
+						 this->current.spatial >= highest.spatial && this->current.temporal >= highest.temporal;
+		}
 		// `marker`: the packet's RTP marker.
 		Result Filter(const Frame& frame, bool marker);
 		Result Filter(const Codecs::Vp9PayloadDescriptor& descriptor, bool marker)

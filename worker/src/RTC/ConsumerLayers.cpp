@@ -106,7 +106,8 @@ namespace RTC
 				// belong to any of them: only a receiver of them all gets it.
 				if (!frame && this->av1Structure)
 				{
-					decision.forward = ForwardsAllLayers();
+					decision.forward =
+						this->svcFilter->ForwardsEverything({ this->maxSpatialLayer, this->maxTemporalLayer });
 
 					return decision;
 				}
@@ -168,13 +169,6 @@ namespace RTC
 		frame.pictureId = packet.GetTimestamp();
 
 		return frame;
-	}
-
-	bool Consumer::ForwardsAllLayers() const
-	{
-		const auto current = this->svcFilter->GetCurrent();
-
-		return current.spatial >= this->maxSpatialLayer && current.temporal >= this->maxTemporalLayer;
 	}
 
 	void Consumer::DropPacket(uint16_t originalSeq, uint64_t nowMs)
