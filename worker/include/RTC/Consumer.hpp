@@ -6,6 +6,7 @@
 #include "Channel/ChannelMessageRegistrator.hpp"
 #include "FBS/transport_generated.h"
 #include "RTC/BitrateAllocator.hpp"
+#include "RTC/Codecs/DependencyDescriptor.hpp"
 #include "RTC/Codecs/Tools.hpp"
 #include "RTC/Codecs/VP8.hpp"
 #include "RTC/LayerBitrateMeter.hpp"
@@ -177,6 +178,9 @@ namespace RTC
 		};
 		// Layer filtering of a packet of the forwarded stream.
 		LayerDecision FilterLayers(const RtpPacket& packet);
+		// The layers of an AV1 packet by its Dependency Descriptor (keeping a
+		// structure it carries); nullopt when they cannot be told.
+		std::optional<Vp9LayerFilter::Frame> ReadAv1Frame(const RtpPacket& packet);
 		// The packet is not forwarded: no hole in the sequence numbers.
 		void DropPacket(uint16_t originalSeq, uint64_t nowMs);
 		void SendFillPacket(uint16_t seq, uint64_t nowMs);
@@ -237,7 +241,12 @@ namespace RTC
 		uint64_t lastActiveCheckMs{ 0u };
 		std::optional<uint64_t> firstPacketMs;
 		Vp8TemporalFilter vp8Filter;
-		std::unique_ptr<Vp9LayerFilter> vp9Filter;
+		// SVC layer filter of VP9 and AV1 streams.
+		std::unique_ptr<Vp9LayerFilter> svcFilter;
+		// AV1: the Dependency Descriptor's template structure of the last key
+		// frame, which gives the layers of the packets after it. None yet: the
+		// producer sends no descriptor, its stream is forwarded whole.
+		std::optional<Codecs::DependencyStructure> av1Structure;
 		// Continuity of sequence numbers and timestamps across pauses, source
 		// changes and dropped packets.
 		bool syncRequired{ true };

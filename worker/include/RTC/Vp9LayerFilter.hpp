@@ -5,11 +5,16 @@
 
 #include "RTC/Codecs/VP9.hpp"
 
+#include <optional>
+
 namespace RTC
 {
-	// Chooses the packets of a VP9 SVC stream (RFC 9628 payload descriptor)
-	// that a receiver at the target spatial/temporal layers gets, in
-	// forwarding order.
+	// Chooses the packets of a VP9 SVC stream (RFC 9628 payload descriptor),
+	// or of an AV1 SVC stream (Dependency Descriptor), that a receiver at the
+	// target spatial/temporal layers gets, in forwarding order. Each codec
+	// fills a Frame; AV1 has no P or U bit (left at "refers to earlier
+	// pictures" and "no switching point"), so it switches up only at key
+	// pictures and TL0 pictures.
 	//
 	// - Full SVC (L<s>T<t>): every spatial layer up to the forwarded one, since
 	//   each refers to those below it. k-SVC (_KEY, _KEY_SHIFT): all of them
@@ -41,6 +46,28 @@ namespace RTC
 			bool operator==(const Layers& other) const = default;
 		};
 
+		// What the filter needs to know of a packet, whatever the codec.
+		struct Frame
+		{
+			uint8_t spatial{ 0u };
+			uint8_t temporal{ 0u };
+			// The packet starts / ends its layer frame.
+			bool startOfFrame{ false };
+			bool endOfFrame{ false };
+			// The first packet of a key picture's base layer.
+			bool isKeyFrame{ false };
+			// P: refers to earlier pictures (0: a full SVC layer can start here).
+			bool interPicturePredicted{ true };
+			// U: a temporal switching up point.
+			bool switchingUpPoint{ false };
+			// The picture (temporal unit) the packet belongs to, compared with
+			// wrap-around within `pictureIdMask` (VP9: PictureID; AV1: the RTP
+			// timestamp). Without it a picture starts at its base layer's first
+			// packet.
+			std::optional<uint32_t> pictureId;
+			uint32_t pictureIdMask{ 0xFFFFFFFFu };
+		};
+
 		struct Result
 		{
 			bool forward{ false };
@@ -63,10 +90,23 @@ namespace RTC
 			return this->target.spatial != this->current.spatial &&
 						 (this->ksvc || this->target.spatial > this->current.spatial);
 		}
-		Result Filter(const Codecs::Vp9PayloadDescriptor& descriptor, bool marker);
+		// Whether every packet of the picture being forwarded goes, given the
+		// highest layers of the stream (k-SVC: in key pictures only).
+		bool ForwardsEverything(Layers highest) const
+		{
+			return (!this->ksvc || this->pictureIsKey || highest.spatial == 0u) &&
+						 this->current.spatial >= highest.spatial && this->current.temporal >= highest.temporal;
+		}
+		// `marker`: the packet's RTP marker.
+		Result Filter(const Frame& frame, bool marker);
+		Result Filter(const Codecs::Vp9PayloadDescriptor& descriptor, bool marker)
+		{
+			return Filter(FromVp9(descriptor), marker);
+		}
+		static Frame FromVp9(const Codecs::Vp9PayloadDescriptor& descriptor);
 
 	private:
-		void StartPicture(const Codecs::Vp9PayloadDescriptor& descriptor, uint8_t tid);
+		void StartPicture(const Frame& frame);
 
 	private:
 		// Passed by argument.
@@ -75,7 +115,7 @@ namespace RTC
 		Layers target;
 		Layers current;
 		bool seenPicture{ false };
-		uint16_t lastPictureId{ 0u };
+		uint32_t lastPictureId{ 0u };
 		// The picture being forwarded: key or not, and its highest spatial layer.
 		bool pictureIsKey{ false };
 		uint8_t pictureSpatial{ 0u };

@@ -114,20 +114,22 @@ namespace RTC
 		}
 
 		const auto mode = ScalabilityMode::Parse(consumableEncodings[0].scalabilityMode);
+		// SVC streams whose layers the worker can tell apart and drop.
+		const bool svcLayered = this->type == Type::SVC && (this->codecKind == Codecs::CodecKind::VP9 ||
+																												this->codecKind == Codecs::CodecKind::AV1);
 
 		// Layers measured for the allocator; full SVC layers build on each other.
 		if (this->type != Type::PIPE)
 		{
-			const bool stacked =
-				this->type == Type::SVC && this->codecKind == Codecs::CodecKind::VP9 && !mode.ksvc;
+			const bool stacked = svcLayered && !mode.ksvc;
 
 			this->meter = std::make_unique<LayerBitrateMeter>(
 				stacked ? LayerBitrateMeter::Stacking::STACKED : LayerBitrateMeter::Stacking::SEPARATE);
 		}
 
-		if (this->type == Type::SVC && this->codecKind == Codecs::CodecKind::VP9)
+		if (svcLayered)
 		{
-			this->vp9Filter = std::make_unique<Vp9LayerFilter>(mode.ksvc);
+			this->svcFilter = std::make_unique<Vp9LayerFilter>(mode.ksvc);
 		}
 
 		// Preferred layers of simulcast and SVC consumers: as asked, clamped to
@@ -329,9 +331,9 @@ namespace RTC
 			// A key frame: every layer up to the target can start here.
 			this->vp8Filter.Reset();
 
-			if (this->vp9Filter)
+			if (this->svcFilter)
 			{
-				this->vp9Filter->Reset();
+				this->svcFilter->Reset();
 			}
 
 			this->syncRequired     = false;

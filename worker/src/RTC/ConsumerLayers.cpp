@@ -7,6 +7,7 @@
 #include "DepLibUV.hpp"
 #include "FBS/consumer_generated.h"
 #include "FBS/notification_generated.h"
+#include "RTC/Codecs/DependencyDescriptor.hpp"
 #include "RTC/Codecs/VP9.hpp"
 #include "RTC/Consumer.hpp"
 
@@ -86,22 +87,88 @@ namespace RTC
 
 			decision.vp8 = descriptor;
 		}
-		else if (this->vp9Filter)
+		else if (this->svcFilter)
 		{
-			const auto descriptor = Codecs::Vp9::Parse(packet.GetPayload());
+			std::optional<Vp9LayerFilter::Frame> frame;
 
-			if (!descriptor)
+			if (this->codecKind == Codecs::CodecKind::VP9)
+			{
+				if (const auto descriptor = Codecs::Vp9::Parse(packet.GetPayload()))
+				{
+					frame = Vp9LayerFilter::FromVp9(*descriptor);
+				}
+			}
+			else
+			{
+				frame = ReadAv1Frame(packet);
+
+				// In a stream with descriptors, a packet of unknown layers could
+				// belong to any of them: only a receiver of them all gets it.
+				if (!frame && this->av1Structure)
+				{
+					decision.forward =
+						this->svcFilter->ForwardsEverything({ this->maxSpatialLayer, this->maxTemporalLayer });
+
+					return decision;
+				}
+			}
+
+			// Forwarded as it is: its layer cannot be told.
+			if (!frame)
 			{
 				return decision;
 			}
 
-			const auto result = this->vp9Filter->Filter(*descriptor, packet.HasMarker());
+			const auto result = this->svcFilter->Filter(*frame, packet.HasMarker());
 
 			decision.forward = result.forward;
 			decision.marker  = result.marker;
 		}
 
 		return decision;
+	}
+
+	std::optional<Vp9LayerFilter::Frame> Consumer::ReadAv1Frame(const RtpPacket& packet)
+	{
+		const auto value = packet.GetExtension(packet.GetExtensionIds().dependencyDescriptor);
+
+		if (!value)
+		{
+			return std::nullopt;
+		}
+
+		const auto descriptor = Codecs::DependencyDescriptorParser::Parse(*value);
+
+		if (!descriptor)
+		{
+			return std::nullopt;
+		}
+
+		if (descriptor->structure)
+		{
+			this->av1Structure = descriptor->structure;
+		}
+
+		const auto layers = descriptor->GetLayers(this->av1Structure ? &*this->av1Structure : nullptr);
+
+		if (!layers)
+		{
+			return std::nullopt;
+		}
+
+		Vp9LayerFilter::Frame frame;
+
+		frame.spatial      = layers->spatial;
+		frame.temporal     = layers->temporal;
+		frame.startOfFrame = descriptor->startOfFrame;
+		frame.endOfFrame   = descriptor->endOfFrame;
+		// The structure comes with the first packet of a key frame (A.4):
+		// its base layer starts a key temporal unit.
+		frame.isKeyFrame = descriptor->structure && descriptor->startOfFrame && layers->spatial == 0u;
+		// A temporal unit's frames share the RTP timestamp.
+		frame.pictureId = packet.GetTimestamp();
+
+		return frame;
 	}
 
 	void Consumer::DropPacket(uint16_t originalSeq, uint64_t nowMs)
@@ -156,12 +223,26 @@ namespace RTC
 				temporal = descriptor->hasTid ? descriptor->tid : 0u;
 			}
 		}
-		else if (this->vp9Filter)
+		else if (this->svcFilter && this->codecKind == Codecs::CodecKind::VP9)
 		{
 			if (const auto descriptor = Codecs::Vp9::Parse(packet.GetPayload()))
 			{
 				spatial  = descriptor->spatialLayerId;
 				temporal = descriptor->temporalLayerId;
+			}
+		}
+		else if (this->svcFilter)
+		{
+			if (const auto frame = ReadAv1Frame(packet))
+			{
+				spatial  = frame->spatial;
+				temporal = frame->temporal;
+			}
+			else if (this->av1Structure)
+			{
+				// Of unknown layers: not counted for any (without descriptors
+				// at all, the stream counts as its base layer).
+				return;
 			}
 		}
 
@@ -253,11 +334,11 @@ namespace RTC
 
 		this->vp8Filter.SetTarget(this->target->temporal);
 
-		if (this->vp9Filter)
+		if (this->svcFilter)
 		{
-			this->vp9Filter->SetTarget({ this->target->spatial, this->target->temporal });
+			this->svcFilter->SetTarget({ this->target->spatial, this->target->temporal });
 
-			if (!this->syncRequired && this->vp9Filter->NeedsKeyFrame())
+			if (!this->syncRequired && this->svcFilter->NeedsKeyFrame())
 			{
 				this->listener->OnConsumerKeyFrameRequested(this, this->consumableSsrcs[0]);
 			}
@@ -301,9 +382,10 @@ namespace RTC
 																			 isVp8 ? this->vp8Filter.GetCurrent() : uint8_t{ 0u } };
 		}
 
-		if (this->vp9Filter)
+		// AV1 without descriptors is forwarded whole (below).
+		if (this->svcFilter && (this->codecKind == Codecs::CodecKind::VP9 || this->av1Structure))
 		{
-			const auto current = this->vp9Filter->GetCurrent();
+			const auto current = this->svcFilter->GetCurrent();
 
 			return BitrateAllocator::Layers{ current.spatial, current.temporal };
 		}

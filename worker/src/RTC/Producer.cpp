@@ -152,6 +152,10 @@ namespace RTC
 				case 6u:
 					this->extensionIds.ssrcAudioLevel = extension.id;
 					break;
+				case 7u:
+					// AV1 SVC consumers read the layers from it.
+					this->extensionIds.dependencyDescriptor = extension.id;
+					break;
 				case 8u:
 					this->extensionIds.videoOrientation = extension.id;
 					break;

@@ -6,9 +6,9 @@ namespace RTC
 {
 	namespace
 	{
-		bool IsNewerId(uint16_t a, uint16_t b, uint16_t mask)
+		bool IsNewerId(uint32_t a, uint32_t b, uint32_t mask)
 		{
-			const uint16_t forward = (a - b) & mask;
+			const uint32_t forward = (a - b) & mask;
 
 			return forward != 0u && forward <= (mask >> 1u);
 		}
@@ -20,10 +20,33 @@ namespace RTC
 		this->seenPicture = false;
 	}
 
-	void Vp9LayerFilter::StartPicture(const Codecs::Vp9PayloadDescriptor& descriptor, uint8_t tid)
+	Vp9LayerFilter::Frame Vp9LayerFilter::FromVp9(const Codecs::Vp9PayloadDescriptor& descriptor)
 	{
+		Frame frame;
+
+		frame.spatial               = descriptor.hasLayerIndices ? descriptor.spatialLayerId : 0u;
+		frame.temporal              = descriptor.hasLayerIndices ? descriptor.temporalLayerId : 0u;
+		frame.startOfFrame          = descriptor.startOfFrame;
+		frame.endOfFrame            = descriptor.endOfFrame;
+		frame.isKeyFrame            = descriptor.isKeyFrame;
+		frame.interPicturePredicted = descriptor.interPicturePredicted;
+		frame.switchingUpPoint      = descriptor.switchingUpPoint;
+
+		if (descriptor.hasPictureId)
+		{
+			frame.pictureIdMask = descriptor.hasLongPictureId ? 0x7FFFu : 0x7Fu;
+			frame.pictureId     = descriptor.pictureId & frame.pictureIdMask;
+		}
+
+		return frame;
+	}
+
+	void Vp9LayerFilter::StartPicture(const Frame& frame)
+	{
+		const uint8_t tid = frame.temporal;
+
 		// Only a picture seen from its base layer's first packet is a key one.
-		this->pictureIsKey = descriptor.isKeyFrame;
+		this->pictureIsKey = frame.isKeyFrame;
 
 		if (this->target.spatial < this->current.spatial && (!this->ksvc || this->pictureIsKey))
 		{
@@ -55,7 +78,7 @@ namespace RTC
 				this->current.temporal = this->target.temporal;
 			}
 			else if (
-				descriptor.switchingUpPoint && tid > this->current.temporal && tid <= this->target.temporal)
+				frame.switchingUpPoint && tid > this->current.temporal && tid <= this->target.temporal)
 			{
 				this->current.temporal = tid;
 			}
@@ -64,18 +87,17 @@ namespace RTC
 		this->pictureSpatial = this->current.spatial;
 	}
 
-	Vp9LayerFilter::Result
-	Vp9LayerFilter::Filter(const Codecs::Vp9PayloadDescriptor& descriptor, bool marker)
+	Vp9LayerFilter::Result Vp9LayerFilter::Filter(const Frame& frame, bool marker)
 	{
-		const uint8_t sid   = descriptor.hasLayerIndices ? descriptor.spatialLayerId : 0u;
-		const uint8_t tid   = descriptor.hasLayerIndices ? descriptor.temporalLayerId : 0u;
-		const uint16_t mask = descriptor.hasLongPictureId ? 0x7FFFu : 0x7Fu;
+		const uint8_t sid = frame.spatial;
+		const uint8_t tid = frame.temporal;
 		bool newPicture{ false };
 		bool currentPicture{ true };
 
-		if (descriptor.hasPictureId)
+		if (frame.pictureId)
 		{
-			const uint16_t pictureId = descriptor.pictureId & mask;
+			const uint32_t mask      = frame.pictureIdMask;
+			const uint32_t pictureId = *frame.pictureId & mask;
 
 			newPicture     = !this->seenPicture || IsNewerId(pictureId, this->lastPictureId, mask);
 			currentPicture = newPicture || pictureId == this->lastPictureId;
@@ -88,20 +110,20 @@ namespace RTC
 		}
 		else
 		{
-			newPicture = descriptor.startOfFrame && sid == 0u;
+			newPicture = frame.startOfFrame && sid == 0u;
 		}
 
 		if (newPicture)
 		{
-			StartPicture(descriptor, tid);
+			StartPicture(frame);
 		}
 
 		// Full SVC: the next layer up, refering to no earlier picture, of a
 		// picture whose lower layers are forwarded.
 		if (
-			!this->ksvc && currentPicture && descriptor.startOfFrame &&
-			!descriptor.interPicturePredicted && sid == this->current.spatial + 1u &&
-			sid <= this->target.spatial && this->pictureSpatial == this->current.spatial)
+			!this->ksvc && currentPicture && frame.startOfFrame && !frame.interPicturePredicted &&
+			sid == this->current.spatial + 1u && sid <= this->target.spatial &&
+			this->pictureSpatial == this->current.spatial)
 		{
 			this->current.spatial = sid;
 			this->pictureSpatial  = sid;
@@ -123,8 +145,7 @@ namespace RTC
 			result.forward = sid <= this->pictureSpatial;
 		}
 
-		result.marker =
-			result.forward && (marker || (descriptor.endOfFrame && sid == this->pictureSpatial));
+		result.marker = result.forward && (marker || (frame.endOfFrame && sid == this->pictureSpatial));
 
 		return result;
 	}

@@ -195,3 +195,104 @@ TEST_CASE("a layer frame of several packets gets the marker on its end only", "[
 	REQUIRE(filter.Filter(last, false).marker);
 	REQUIRE(!filter.Filter(LayerFrame(50, 1, 0, true), true).forward);
 }
+
+namespace
+{
+	// An AV1 temporal unit as the Dependency Descriptor describes it: the
+	// RTP timestamp for the picture, two packets per layer frame, the RTP
+	// marker on the last; no P or U bits.
+	std::vector<Outcome> TemporalUnit(
+		Vp9LayerFilter& filter, uint32_t timestamp, uint8_t spatialLayers, uint8_t tid, bool key)
+	{
+		std::vector<Outcome> outcomes;
+
+		for (uint8_t sid = 0; sid < spatialLayers; ++sid)
+		{
+			for (int part = 0; part < 2; ++part)
+			{
+				Vp9LayerFilter::Frame frame;
+
+				frame.spatial      = sid;
+				frame.temporal     = tid;
+				frame.startOfFrame = part == 0;
+				frame.endOfFrame   = part == 1;
+				frame.isKeyFrame   = key && sid == 0u && part == 0;
+				frame.pictureId    = timestamp;
+
+				const bool marker = sid == spatialLayers - 1u && part == 1;
+				const auto result = filter.Filter(frame, marker);
+
+				outcomes.push_back({ result.forward, result.marker });
+			}
+		}
+
+		return outcomes;
+	}
+} // namespace
+
+TEST_CASE("AV1 frames: temporal units by timestamp, up only at key or TL0", "[Vp9LayerFilter]")
+{
+	using O = std::vector<Outcome>;
+
+	SECTION("full SVC L3T3, timestamps wrapping")
+	{
+		Vp9LayerFilter filter(false);
+		uint32_t ts = 0xFFFFFFFFu - 3000u;
+
+		filter.SetTarget({ 1u, 0u });
+		filter.Reset();
+
+		REQUIRE(TemporalUnit(filter, ts, 3, 0, true) == O{ Fwd, Fwd, Fwd, FwdMarker, Drop, Drop });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 2, false) == O{ Drop, Drop, Drop, Drop, Drop, Drop });
+		// Past the wrap: still a new temporal unit.
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 0, false) == O{ Fwd, Fwd, Fwd, FwdMarker, Drop, Drop });
+
+		// Up needs a key temporal unit: AV1 frames never claim P = 0.
+		filter.SetTarget({ 2u, 0u });
+		REQUIRE(filter.NeedsKeyFrame());
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 0, false) == O{ Fwd, Fwd, Fwd, FwdMarker, Drop, Drop });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 0, true) == O{ Fwd, Fwd, Fwd, Fwd, Fwd, FwdMarker });
+		REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 0u });
+
+		// Temporal up at a TL0 unit only (no switching up points).
+		filter.SetTarget({ 2u, 2u });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 1, false) == O{ Drop, Drop, Drop, Drop, Drop, Drop });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 0, false) == O{ Fwd, Fwd, Fwd, Fwd, Fwd, FwdMarker });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 2, false) == O{ Fwd, Fwd, Fwd, Fwd, Fwd, FwdMarker });
+
+		// A late packet of an earlier unit starts nothing.
+		Vp9LayerFilter::Frame late;
+
+		late.spatial      = 0u;
+		late.temporal     = 0u;
+		late.startOfFrame = true;
+		late.isKeyFrame   = true;
+		late.pictureId    = ts - 6000u;
+		filter.SetTarget({ 0u, 2u });
+		filter.Filter(late, false);
+		REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 2u });
+	}
+
+	SECTION("k-SVC L3T3_KEY")
+	{
+		Vp9LayerFilter filter(true);
+		uint32_t ts = 90000u;
+
+		filter.SetTarget({ 1u, 0u });
+		filter.Reset();
+
+		REQUIRE(TemporalUnit(filter, ts, 3, 0, true) == O{ Fwd, Fwd, Fwd, FwdMarker, Drop, Drop });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 0, false) ==
+			O{ Drop, Drop, Fwd, FwdMarker, Drop, Drop });
+		REQUIRE(
+			TemporalUnit(filter, ts += 3000u, 3, 1, false) == O{ Drop, Drop, Drop, Drop, Drop, Drop });
+	}
+}
