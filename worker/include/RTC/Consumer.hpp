@@ -18,9 +18,9 @@
 #include "RTC/RtpStreamSend.hpp"
 #include "RTC/SeqNumberRewriter.hpp"
 #include "RTC/Shared.hpp"
+#include "RTC/SvcLayerFilter.hpp"
 #include "RTC/TraceEventEmitter.hpp"
 #include "RTC/Vp8TemporalFilter.hpp"
-#include "RTC/Vp9LayerFilter.hpp"
 
 #include <memory>
 #include <optional>
@@ -35,7 +35,8 @@ namespace RTC
 	// of the producer's encodings (switching at its key frames) and, for VP8,
 	// its temporal layers up to the target; 'svc' forwards the spatial and
 	// temporal layers up to the target of the producer's single stream (VP9;
-	// VP8 temporal layers; other codecs whole); 'pipe' forwards every encoding
+	// AV1 by its dependency descriptor; VP8 temporal layers; other codecs
+	// whole); 'pipe' forwards every encoding
 	// unchanged but for the SSRCs, for another Router.
 	//
 	// The target layers: those the transport's BitrateAllocator gives when the
@@ -45,6 +46,10 @@ namespace RTC
 	//
 	// Video consumers wait for a key frame (and ask the producer for one)
 	// whenever they (re)start: at creation, after a pause, after a switch.
+	//
+	// Its definition spans Consumer.cpp (forwarding, RTCP, scores),
+	// ConsumerLayers.cpp (layer measuring, choice and filtering) and
+	// ConsumerRequests.cpp (the channel's requests).
 	class Consumer : public Channel::RequestHandler
 	{
 	public:
@@ -180,7 +185,7 @@ namespace RTC
 		LayerDecision FilterLayers(const RtpPacket& packet);
 		// The layers of an AV1 packet by its Dependency Descriptor (keeping a
 		// structure it carries); nullopt when they cannot be told.
-		std::optional<Vp9LayerFilter::Frame> ReadAv1Frame(const RtpPacket& packet);
+		std::optional<SvcLayerFilter::Frame> ReadAv1Frame(const RtpPacket& packet);
 		// The packet is not forwarded: no hole in the sequence numbers.
 		void DropPacket(uint16_t originalSeq, uint64_t nowMs);
 		void SendFillPacket(uint16_t seq, uint64_t nowMs);
@@ -242,7 +247,7 @@ namespace RTC
 		std::optional<uint64_t> firstPacketMs;
 		Vp8TemporalFilter vp8Filter;
 		// SVC layer filter of VP9 and AV1 streams.
-		std::unique_ptr<Vp9LayerFilter> svcFilter;
+		std::unique_ptr<SvcLayerFilter> svcFilter;
 		// AV1: the Dependency Descriptor's template structure of the last key
 		// frame, which gives the layers of the packets after it. None yet: the
 		// producer sends no descriptor, its stream is forwarded whole.

@@ -89,13 +89,13 @@ namespace RTC
 		}
 		else if (this->svcFilter)
 		{
-			std::optional<Vp9LayerFilter::Frame> frame;
+			std::optional<SvcLayerFilter::Frame> frame;
 
 			if (this->codecKind == Codecs::CodecKind::VP9)
 			{
 				if (const auto descriptor = Codecs::Vp9::Parse(packet.GetPayload()))
 				{
-					frame = Vp9LayerFilter::FromVp9(*descriptor);
+					frame = SvcLayerFilter::FromVp9(*descriptor);
 				}
 			}
 			else
@@ -128,7 +128,7 @@ namespace RTC
 		return decision;
 	}
 
-	std::optional<Vp9LayerFilter::Frame> Consumer::ReadAv1Frame(const RtpPacket& packet)
+	std::optional<SvcLayerFilter::Frame> Consumer::ReadAv1Frame(const RtpPacket& packet)
 	{
 		const auto value = packet.GetExtension(packet.GetExtensionIds().dependencyDescriptor);
 
@@ -156,7 +156,7 @@ namespace RTC
 			return std::nullopt;
 		}
 
-		Vp9LayerFilter::Frame frame;
+		SvcLayerFilter::Frame frame;
 
 		frame.spatial      = layers->spatial;
 		frame.temporal     = layers->temporal;

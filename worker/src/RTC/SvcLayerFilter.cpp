@@ -1,6 +1,6 @@
-#define MS_CLASS "RTC::Vp9LayerFilter"
+#define MS_CLASS "RTC::SvcLayerFilter"
 
-#include "RTC/Vp9LayerFilter.hpp"
+#include "RTC/SvcLayerFilter.hpp"
 
 namespace RTC
 {
@@ -14,13 +14,13 @@ namespace RTC
 		}
 	} // namespace
 
-	void Vp9LayerFilter::Reset()
+	void SvcLayerFilter::Reset()
 	{
 		this->current     = this->target;
 		this->seenPicture = false;
 	}
 
-	Vp9LayerFilter::Frame Vp9LayerFilter::FromVp9(const Codecs::Vp9PayloadDescriptor& descriptor)
+	SvcLayerFilter::Frame SvcLayerFilter::FromVp9(const Codecs::Vp9PayloadDescriptor& descriptor)
 	{
 		Frame frame;
 
@@ -41,7 +41,7 @@ namespace RTC
 		return frame;
 	}
 
-	void Vp9LayerFilter::StartPicture(const Frame& frame)
+	void SvcLayerFilter::StartPicture(const Frame& frame)
 	{
 		const uint8_t tid = frame.temporal;
 
@@ -87,7 +87,7 @@ namespace RTC
 		this->pictureSpatial = this->current.spatial;
 	}
 
-	Vp9LayerFilter::Result Vp9LayerFilter::Filter(const Frame& frame, bool marker)
+	SvcLayerFilter::Result SvcLayerFilter::Filter(const Frame& frame, bool marker)
 	{
 		const uint8_t sid = frame.spatial;
 		const uint8_t tid = frame.temporal;

@@ -1,5 +1,5 @@
-#ifndef MS_RTC_VP9_LAYER_FILTER_HPP
-#define MS_RTC_VP9_LAYER_FILTER_HPP
+#ifndef MS_RTC_SVC_LAYER_FILTER_HPP
+#define MS_RTC_SVC_LAYER_FILTER_HPP
 
 #include "common.hpp"
 
@@ -35,7 +35,7 @@ namespace RTC
 	// temporal up at a TL0 picture, or to the picture's layer at a switching
 	// up point (U); temporal down at once. The owner asks for a key frame while
 	// NeedsKeyFrame().
-	class Vp9LayerFilter
+	class SvcLayerFilter
 	{
 	public:
 		struct Layers
@@ -76,7 +76,7 @@ namespace RTC
 		};
 
 	public:
-		explicit Vp9LayerFilter(bool ksvc) : ksvc(ksvc) {}
+		explicit SvcLayerFilter(bool ksvc) : ksvc(ksvc) {}
 
 	public:
 		// Starting at a key picture: forwards the target from there.

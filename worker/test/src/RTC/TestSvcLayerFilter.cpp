@@ -1,12 +1,12 @@
 #include "common.hpp"
 
-#include "RTC/Vp9LayerFilter.hpp"
+#include "RTC/SvcLayerFilter.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <vector>
 
-using RTC::Vp9LayerFilter;
+using RTC::SvcLayerFilter;
 using RTC::Codecs::Vp9PayloadDescriptor;
 
 namespace
@@ -38,7 +38,7 @@ namespace
 
 	// A picture of `spatialLayers` layer frames; the RTP marker on the last.
 	std::vector<Outcome>
-	Picture(Vp9LayerFilter& filter, uint16_t pictureId, uint8_t spatialLayers, uint8_t tid, bool key)
+	Picture(SvcLayerFilter& filter, uint16_t pictureId, uint8_t spatialLayers, uint8_t tid, bool key)
 	{
 		std::vector<Outcome> outcomes;
 
@@ -63,9 +63,9 @@ namespace
 	constexpr Outcome Drop{ false, false };
 } // namespace
 
-TEST_CASE("full SVC forwards the layers up to the target, marker on the last", "[Vp9LayerFilter]")
+TEST_CASE("full SVC forwards the layers up to the target, marker on the last", "[SvcLayerFilter]")
 {
-	Vp9LayerFilter filter(false);
+	SvcLayerFilter filter(false);
 
 	filter.SetTarget({ 1u, 0u });
 	filter.Reset();
@@ -89,7 +89,7 @@ TEST_CASE("full SVC forwards the layers up to the target, marker on the last", "
 	REQUIRE(Picture(filter, 9, 3, 1, false) == std::vector<Outcome>{ Fwd, FwdMarker, Drop });
 	REQUIRE(Picture(filter, 10, 3, 0, true) == std::vector<Outcome>{ Fwd, Fwd, FwdMarker });
 	REQUIRE(!filter.NeedsKeyFrame());
-	REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 2u });
+	REQUIRE(filter.GetCurrent() == SvcLayerFilter::Layers{ 2u, 2u });
 
 	// Spatial down at once, at the next picture.
 	filter.SetTarget({ 0u, 2u });
@@ -97,9 +97,9 @@ TEST_CASE("full SVC forwards the layers up to the target, marker on the last", "
 	REQUIRE(Picture(filter, 11, 3, 2, false) == std::vector<Outcome>{ FwdMarker, Drop, Drop });
 }
 
-TEST_CASE("full SVC moves up at a layer frame refering to no earlier picture", "[Vp9LayerFilter]")
+TEST_CASE("full SVC moves up at a layer frame refering to no earlier picture", "[SvcLayerFilter]")
 {
-	Vp9LayerFilter filter(false);
+	SvcLayerFilter filter(false);
 
 	filter.SetTarget({ 0u, 0u });
 	filter.Reset();
@@ -123,9 +123,9 @@ TEST_CASE("full SVC moves up at a layer frame refering to no earlier picture", "
 	REQUIRE(filter.GetCurrent().spatial == 1u);
 }
 
-TEST_CASE("k-SVC forwards only the target layer outside key pictures", "[Vp9LayerFilter]")
+TEST_CASE("k-SVC forwards only the target layer outside key pictures", "[SvcLayerFilter]")
 {
-	Vp9LayerFilter filter(true);
+	SvcLayerFilter filter(true);
 
 	filter.SetTarget({ 1u, 0u });
 	filter.Reset();
@@ -148,9 +148,9 @@ TEST_CASE("k-SVC forwards only the target layer outside key pictures", "[Vp9Laye
 	REQUIRE(Picture(filter, 8, 3, 0, false) == std::vector<Outcome>{ Drop, Drop, FwdMarker });
 }
 
-TEST_CASE("k-SVC waiting for a key picture to go down sends TL0 only", "[Vp9LayerFilter]")
+TEST_CASE("k-SVC waiting for a key picture to go down sends TL0 only", "[SvcLayerFilter]")
 {
-	Vp9LayerFilter filter(true);
+	SvcLayerFilter filter(true);
 
 	filter.SetTarget({ 2u, 2u });
 	filter.Reset();
@@ -164,19 +164,19 @@ TEST_CASE("k-SVC waiting for a key picture to go down sends TL0 only", "[Vp9Laye
 
 	// The key picture is late: layer 2 goes on, TL0 only.
 	REQUIRE(Picture(filter, 3, 3, 1, false) == std::vector<Outcome>{ Drop, Drop, Drop });
-	REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 0u });
+	REQUIRE(filter.GetCurrent() == SvcLayerFilter::Layers{ 2u, 0u });
 	REQUIRE(Picture(filter, 4, 3, 2, false) == std::vector<Outcome>{ Drop, Drop, Drop });
 	REQUIRE(Picture(filter, 5, 3, 0, false) == std::vector<Outcome>{ Drop, Drop, FwdMarker });
 
 	// At the key picture: layer 0 with all its temporal layers.
 	REQUIRE(Picture(filter, 6, 3, 0, true) == std::vector<Outcome>{ FwdMarker, Drop, Drop });
-	REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 0u, 2u });
+	REQUIRE(filter.GetCurrent() == SvcLayerFilter::Layers{ 0u, 2u });
 	REQUIRE(Picture(filter, 7, 3, 2, false) == std::vector<Outcome>{ FwdMarker, Drop, Drop });
 }
 
-TEST_CASE("a layer frame of several packets gets the marker on its end only", "[Vp9LayerFilter]")
+TEST_CASE("a layer frame of several packets gets the marker on its end only", "[SvcLayerFilter]")
 {
-	Vp9LayerFilter filter(false);
+	SvcLayerFilter filter(false);
 
 	filter.SetTarget({ 0u, 0u });
 	filter.Reset();
@@ -202,7 +202,7 @@ namespace
 	// RTP timestamp for the picture, two packets per layer frame, the RTP
 	// marker on the last; no P or U bits.
 	std::vector<Outcome> TemporalUnit(
-		Vp9LayerFilter& filter, uint32_t timestamp, uint8_t spatialLayers, uint8_t tid, bool key)
+		SvcLayerFilter& filter, uint32_t timestamp, uint8_t spatialLayers, uint8_t tid, bool key)
 	{
 		std::vector<Outcome> outcomes;
 
@@ -210,7 +210,7 @@ namespace
 		{
 			for (int part = 0; part < 2; ++part)
 			{
-				Vp9LayerFilter::Frame frame;
+				SvcLayerFilter::Frame frame;
 
 				frame.spatial      = sid;
 				frame.temporal     = tid;
@@ -230,13 +230,13 @@ namespace
 	}
 } // namespace
 
-TEST_CASE("AV1 frames: temporal units by timestamp, up only at key or TL0", "[Vp9LayerFilter]")
+TEST_CASE("AV1 frames: temporal units by timestamp, up only at key or TL0", "[SvcLayerFilter]")
 {
 	using O = std::vector<Outcome>;
 
 	SECTION("full SVC L3T3, timestamps wrapping")
 	{
-		Vp9LayerFilter filter(false);
+		SvcLayerFilter filter(false);
 		uint32_t ts = 0xFFFFFFFFu - 3000u;
 
 		filter.SetTarget({ 1u, 0u });
@@ -256,7 +256,7 @@ TEST_CASE("AV1 frames: temporal units by timestamp, up only at key or TL0", "[Vp
 			TemporalUnit(filter, ts += 3000u, 3, 0, false) == O{ Fwd, Fwd, Fwd, FwdMarker, Drop, Drop });
 		REQUIRE(
 			TemporalUnit(filter, ts += 3000u, 3, 0, true) == O{ Fwd, Fwd, Fwd, Fwd, Fwd, FwdMarker });
-		REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 0u });
+		REQUIRE(filter.GetCurrent() == SvcLayerFilter::Layers{ 2u, 0u });
 
 		// Temporal up at a TL0 unit only (no switching up points).
 		filter.SetTarget({ 2u, 2u });
@@ -268,7 +268,7 @@ TEST_CASE("AV1 frames: temporal units by timestamp, up only at key or TL0", "[Vp
 			TemporalUnit(filter, ts += 3000u, 3, 2, false) == O{ Fwd, Fwd, Fwd, Fwd, Fwd, FwdMarker });
 
 		// A late packet of an earlier unit starts nothing.
-		Vp9LayerFilter::Frame late;
+		SvcLayerFilter::Frame late;
 
 		late.spatial      = 0u;
 		late.temporal     = 0u;
@@ -277,12 +277,12 @@ TEST_CASE("AV1 frames: temporal units by timestamp, up only at key or TL0", "[Vp
 		late.pictureId    = ts - 6000u;
 		filter.SetTarget({ 0u, 2u });
 		filter.Filter(late, false);
-		REQUIRE(filter.GetCurrent() == Vp9LayerFilter::Layers{ 2u, 2u });
+		REQUIRE(filter.GetCurrent() == SvcLayerFilter::Layers{ 2u, 2u });
 	}
 
 	SECTION("k-SVC L3T3_KEY")
 	{
-		Vp9LayerFilter filter(true);
+		SvcLayerFilter filter(true);
 		uint32_t ts = 90000u;
 
 		filter.SetTarget({ 1u, 0u });
