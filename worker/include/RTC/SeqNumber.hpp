@@ -50,6 +50,15 @@ namespace RTC
 		return SeqDistance<T>(b, a) > 0;
 	}
 
+	// Whether `a` comes after `b` in a counter of `mask` + 1 values (mask of
+	// the low bits kept: 0x7F for 7-bit VP8/VP9 picture ids, 0x7FFF for 15-bit).
+	constexpr bool IsNewerMasked(uint32_t a, uint32_t b, uint32_t mask)
+	{
+		const uint32_t forward = (a - b) & mask;
+
+		return forward != 0u && forward <= (mask >> 1u);
+	}
+
 	// The newer of two values.
 	template <WrappingCounter T>
 	constexpr T Newest(T a, T b)

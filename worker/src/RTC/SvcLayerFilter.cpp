@@ -2,18 +2,10 @@
 
 #include "RTC/SvcLayerFilter.hpp"
 
+#include "RTC/SeqNumber.hpp"
+
 namespace RTC
 {
-	namespace
-	{
-		bool IsNewerId(uint32_t a, uint32_t b, uint32_t mask)
-		{
-			const uint32_t forward = (a - b) & mask;
-
-			return forward != 0u && forward <= (mask >> 1u);
-		}
-	} // namespace
-
 	void SvcLayerFilter::Reset()
 	{
 		this->current     = this->target;
@@ -99,7 +91,7 @@ namespace RTC
 			const uint32_t mask      = frame.pictureIdMask;
 			const uint32_t pictureId = *frame.pictureId & mask;
 
-			newPicture     = !this->seenPicture || IsNewerId(pictureId, this->lastPictureId, mask);
+			newPicture     = !this->seenPicture || IsNewerMasked(pictureId, this->lastPictureId, mask);
 			currentPicture = newPicture || pictureId == this->lastPictureId;
 
 			if (newPicture)

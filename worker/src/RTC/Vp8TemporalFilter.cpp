@@ -2,19 +2,10 @@
 
 #include "RTC/Vp8TemporalFilter.hpp"
 
+#include "RTC/SeqNumber.hpp"
+
 namespace RTC
 {
-	namespace
-	{
-		// Whether `a` is after `b` in an id space of `mask` + 1 values.
-		bool IsNewerId(uint16_t a, uint16_t b, uint16_t mask)
-		{
-			const uint16_t forward = (a - b) & mask;
-
-			return forward != 0u && forward <= (mask >> 1u);
-		}
-	} // namespace
-
 	void Vp8TemporalFilter::Reset()
 	{
 		this->current     = this->target;
@@ -35,7 +26,7 @@ namespace RTC
 		// A late first packet of an older picture is no boundary.
 		if (frameStart && descriptor.hasPictureId && this->seenPicture)
 		{
-			newPicture = IsNewerId(pictureId, this->lastPictureId, mask);
+			newPicture = IsNewerMasked(pictureId, this->lastPictureId, mask);
 		}
 
 		if (newPicture)
