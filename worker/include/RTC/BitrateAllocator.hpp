@@ -30,8 +30,9 @@ namespace RTC
 	// - Stability: a step above what a consumer was last given needs
 	//   UpHeadroomPercent of its layer's bitrate to spare, and the budget has to allow
 	//   it for UpHoldUs without a break before it is given (the layer given is
-	//   the lowest the budget allowed over that time). Down-switches happen at
-	//   once. A consumer the allocator has not seen (new, just resumed, or
+	//   the lowest the budget allowed over that time), UpHoldAfterDownUs
+	//   within RecentDownUs of a down-switch. Down-switches happen at once.
+	//   A consumer the allocator has not seen (new, just resumed, or
 	//   with no layer available last time) and that forwards nothing starts at
 	//   once at what fits with headroom. While a consumer waits, the
 	//   budget it is meant to take is not lent to others, which would only
@@ -57,6 +58,12 @@ namespace RTC
 		// a probe or loss report every second or so), short enough that a
 		// receiver whose link recovered is back at full quality in seconds.
 		static constexpr uint64_t UpHoldUs{ 2500000u };
+		// Within RecentDownUs of a down-switch, an up-switch needs the budget
+		// for UpHoldAfterDownUs: a layer just left because the path could not
+		// carry it is not tried again at once (each try costs a key frame and
+		// loss on a full link).
+		static constexpr uint64_t RecentDownUs{ 10000000u };
+		static constexpr uint64_t UpHoldAfterDownUs{ 6000000u };
 
 		enum class Kind : uint8_t
 		{
@@ -141,6 +148,8 @@ namespace RTC
 			// lowest it allowed over that time.
 			std::optional<uint64_t> upSinceUs;
 			Layers upLowest;
+			// When it was last switched down.
+			std::optional<uint64_t> lastDownUs;
 		};
 
 		static Ladder BuildLadder(const Entry& entry);

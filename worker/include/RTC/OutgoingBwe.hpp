@@ -44,8 +44,8 @@ namespace RTC
 	//   preferred layers (within the max outgoing bitrate) rather than being
 	//   held at the initial estimate for good.
 	// - While measuring, retransmissions get RetransmissionShare of the
-	//   estimate at most (RetransmissionBudget): resending what a full queue
-	//   dropped must not overflow it again.
+	//   estimate at most, or MinRetransmissionBitrate (RetransmissionBudget):
+	//   resending what a full queue dropped must not overflow it again.
 	class OutgoingBwe : public TimerHandle::Listener
 	{
 	public:
@@ -70,6 +70,11 @@ namespace RTC
 		// Retransmissions on top of media the allocation fitted in the
 		// estimate: a loss burst is repaired, a queue is not flooded.
 		static constexpr double RetransmissionShare{ 0.3 };
+		// And at least this (bit/s): right after a link shrank the estimate
+		// is low and the key frame of the lower layer, sent into the full
+		// queue, is what gets lost; at 0.3x of 100 kbit/s its repair would
+		// take seconds, more than asking for a new one.
+		static constexpr uint32_t MinRetransmissionBitrate{ 100000u };
 
 	public:
 		OutgoingBwe(Listener* listener, uint32_t initialBitrate);

@@ -310,7 +310,13 @@ namespace RTC
 					state.upSinceUs = nowUs;
 				}
 
-				if (nowUs - *state.upSinceUs >= UpHoldUs)
+				// Just back from a down-switch: the path showed it could not carry
+				// more a moment ago, and going up again costs a key frame.
+				const bool recentlyDown = state.lastDownUs && nowUs >= *state.lastDownUs &&
+																	nowUs - *state.lastDownUs < RecentDownUs;
+				const uint64_t holdUs = recentlyDown ? UpHoldAfterDownUs : UpHoldUs;
+
+				if (nowUs - *state.upSinceUs >= holdUs)
 				{
 					level = lowest;
 
@@ -330,6 +336,11 @@ namespace RTC
 					level          = reference[i];
 					state.upLowest = ladder.steps[lowest - 1u].layers;
 				}
+			}
+
+			if (!fresh[i] && level < reference[i])
+			{
+				state.lastDownUs = nowUs;
 			}
 
 			if (level > 0u)

@@ -169,9 +169,10 @@ namespace RTC
 			return true;
 		}
 
-		this->retransmissionBudget.SetRate(
-			static_cast<uint32_t>(static_cast<double>(GetAvailableBitrate()) * RetransmissionShare),
-			nowUs);
+		const auto share =
+			static_cast<uint32_t>(static_cast<double>(GetAvailableBitrate()) * RetransmissionShare);
+
+		this->retransmissionBudget.SetRate(std::max(share, MinRetransmissionBitrate), nowUs);
 
 		if (!this->retransmissionBudget.TryTake(len, nowUs))
 		{

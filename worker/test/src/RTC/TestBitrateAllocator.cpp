@@ -323,6 +323,14 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 
 	REQUIRE(at(600000u) == L(1u, 2u));
 
+	// Past the longer wait that follows a down-switch (tested below).
+	auto settle = [&](uint64_t budget)
+	{
+		nowUs += BitrateAllocator::RecentDownUs;
+
+		return at(budget);
+	};
+
 	SECTION("down at once, keeping what fits without headroom")
 	{
 		nowUs += 1000u;
@@ -334,6 +342,7 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 	SECTION("up after the budget allowed it for 2.5 s")
 	{
 		REQUIRE(at(300000u) == L(1u, 1u));
+		REQUIRE(settle(300000u) == L(1u, 1u));
 
 		// The first of these starts the wait.
 		for (int i = 0; i < 25; ++i)
@@ -350,6 +359,7 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 	SECTION("a budget that dips restarts the wait")
 	{
 		REQUIRE(at(300000u) == L(1u, 1u));
+		REQUIRE(settle(300000u) == L(1u, 1u));
 		nowUs += 2000000u;
 		REQUIRE(at(600000u) == L(1u, 1u));
 		nowUs += 2000000u;
@@ -389,6 +399,7 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 	SECTION("the next layer needs headroom to be taken")
 	{
 		REQUIRE(at(300000u) == L(1u, 1u));
+		REQUIRE(settle(300000u) == L(1u, 1u));
 
 		// 400 kbit/s fit but not with 15 % to spare.
 		for (int i = 0; i < 100; ++i)
@@ -406,6 +417,7 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 	SECTION("up to the lowest the budget allowed over the period")
 	{
 		REQUIRE(at(300000u) == L(1u, 1u));
+		REQUIRE(settle(300000u) == L(1u, 1u));
 		nowUs += 100000u;
 		REQUIRE(at(100000000u) == L(1u, 1u));
 		nowUs += 1000000u;
@@ -422,6 +434,7 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 	SECTION("time going back counts as none passing")
 	{
 		REQUIRE(at(300000u) == L(1u, 1u));
+		REQUIRE(settle(300000u) == L(1u, 1u));
 		nowUs += 1000000u;
 		REQUIRE(at(600000u) == L(1u, 1u));
 		nowUs -= 500000u;
@@ -435,9 +448,25 @@ TEST_CASE("BitrateAllocator switches down at once and up only after a stable per
 	SECTION("a consumer dropped to nothing waits too")
 	{
 		REQUIRE(at(40000u) == std::nullopt);
+		REQUIRE(settle(40000u) == std::nullopt);
 		nowUs += 100000u;
 		REQUIRE(at(600000u) == std::nullopt);
 		nowUs += 2500000u;
+		REQUIRE(at(600000u) == L(1u, 2u));
+	}
+
+	SECTION("just after a down-switch, up only after the longer wait")
+	{
+		REQUIRE(at(300000u) == L(1u, 1u));
+
+		for (uint64_t waitedUs = 100000u; waitedUs < BitrateAllocator::UpHoldAfterDownUs;
+				 waitedUs += 100000u)
+		{
+			nowUs += 100000u;
+			REQUIRE(at(600000u) == L(1u, 1u));
+		}
+
+		nowUs += 200000u;
 		REQUIRE(at(600000u) == L(1u, 2u));
 	}
 }
