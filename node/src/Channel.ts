@@ -24,6 +24,12 @@ const HEADER_SIZE = 4;
 export const MESSAGE_MAX_LEN = 4 * 1024 * 1024;
 // Request ids wrap around below this.
 const MAX_REQUEST_ID = 4294967295;
+// Bytes waiting in the pipe's in-memory buffer above which notify() drops what
+// it is given. Node buffers every write the pipe does not take at once; the
+// worker reads all the time, so a backlog this large means it stalled, and
+// the packets of producer.send() would otherwise pile up without bound.
+// Requests are always written: their callers wait for them, and they time out.
+export const NOTIFY_MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 type Sent = {
 	id: number;
@@ -53,7 +59,14 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 	readonly #bufferBuilder = new flatbuffers.Builder(1024);
 	#closed = false;
 	#nextId = 0;
-	#recvBuffer: Buffer = Buffer.alloc(0);
+	// Received bytes not parsed yet, kept as the chunks they came in until a
+	// whole message is there: joined once then, not once per chunk (a 4 MiB
+	// message comes in dozens of chunks).
+	#recvChunks: Buffer[] = [];
+	#recvLength = 0;
+	// Bytes needed before parsing is worth trying again.
+	#recvNeeded = HEADER_SIZE;
+	#droppedNotifications = 0;
 
 	constructor({
 		producerSocket,
@@ -86,6 +99,13 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 
 	get closed(): boolean {
 		return this.#closed;
+	}
+
+	/**
+	 * Notifications notify() dropped because the worker did not read.
+	 */
+	get droppedNotifications(): number {
+		return this.#droppedNotifications;
 	}
 
 	/**
@@ -174,6 +194,19 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 
 		if (buffer.byteLength > HEADER_SIZE + MESSAGE_MAX_LEN) {
 			throw new Error(`notification too big (${buffer.byteLength} bytes)`);
+		}
+
+		// write() returning false only says that the pipe did not take the bytes
+		// at once: Node keeps them in memory, however many there are. Past
+		// the limit the worker is stalled; drop, as the network would.
+		if (this.#producerSocket.writableLength > NOTIFY_MAX_PENDING_BYTES) {
+			if (this.#droppedNotifications++ % 1000 === 0) {
+				logger.warn(
+					`notify() dropping notifications, the worker does not read [dropped:${this.#droppedNotifications}]`
+				);
+			}
+
+			return;
 		}
 
 		this.#producerSocket.write(Buffer.from(buffer));
@@ -275,29 +308,42 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 	}
 
 	#onData(chunk: Buffer): void {
-		this.#recvBuffer =
-			this.#recvBuffer.length === 0 ? chunk : Buffer.concat([this.#recvBuffer, chunk]);
+		this.#recvChunks.push(chunk);
+		this.#recvLength += chunk.length;
 
+		if (this.#recvLength < this.#recvNeeded) {
+			return;
+		}
+
+		const buffer =
+			this.#recvChunks.length === 1
+				? this.#recvChunks[0]
+				: Buffer.concat(this.#recvChunks, this.#recvLength);
 		let offset = 0;
 
-		while (this.#recvBuffer.length - offset >= HEADER_SIZE) {
-			const length = this.#recvBuffer.readUInt32LE(offset);
+		this.#recvNeeded = HEADER_SIZE;
+
+		while (buffer.length - offset >= HEADER_SIZE) {
+			const length = buffer.readUInt32LE(offset);
 
 			if (length > MESSAGE_MAX_LEN) {
 				// The worker never sends this; the stream cannot be trusted anymore.
 				logger.error(`received a message of ${length} bytes, over the limit; closing the channel`);
 
-				this.#recvBuffer = Buffer.alloc(0);
+				this.#recvChunks = [];
+				this.#recvLength = 0;
 				this.close();
 
 				return;
 			}
 
-			if (this.#recvBuffer.length - offset < HEADER_SIZE + length) {
+			if (buffer.length - offset < HEADER_SIZE + length) {
+				this.#recvNeeded = HEADER_SIZE + length;
+
 				break;
 			}
 
-			const frame = this.#recvBuffer.subarray(offset + HEADER_SIZE, offset + HEADER_SIZE + length);
+			const frame = buffer.subarray(offset + HEADER_SIZE, offset + HEADER_SIZE + length);
 
 			offset += HEADER_SIZE + length;
 
@@ -306,9 +352,17 @@ export class Channel extends EnhancedEventEmitter<ChannelEvents> {
 			} catch (error) {
 				logger.error(`received an invalid message from the worker: ${error}`);
 			}
+
+			// Processing may close the channel.
+			if (this.#closed) {
+				return;
+			}
 		}
 
-		this.#recvBuffer = this.#recvBuffer.subarray(offset);
+		const rest = buffer.subarray(offset);
+
+		this.#recvChunks = rest.length > 0 ? [rest] : [];
+		this.#recvLength = rest.length;
 	}
 
 	#processMessage(frame: Buffer): void {

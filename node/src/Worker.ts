@@ -287,6 +287,8 @@ export class WorkerImpl<WorkerAppData extends AppData = AppData>
 					handlers.channelNotificationHandlersLength()
 				),
 			},
+			channelDroppedMessages: Number(body.channelDroppedMessages()),
+			channelCoalescedNotifications: Number(body.channelCoalescedNotifications()),
 		};
 	}
 

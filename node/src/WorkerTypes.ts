@@ -114,6 +114,16 @@ export type WorkerDump = {
 		channelRequestHandlers: string[];
 		channelNotificationHandlers: string[];
 	};
+	/**
+	 * Messages to Node (DirectTransport packets and data messages, trace
+	 * events, logs) the worker dropped because Node did not read them.
+	 */
+	channelDroppedMessages: number;
+	/**
+	 * State notifications the worker replaced with a newer one of the same
+	 * entity and event because Node did not read them.
+	 */
+	channelCoalescedNotifications: number;
 };
 
 export type WorkerEvents = {

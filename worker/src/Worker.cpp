@@ -174,7 +174,13 @@ void Worker::HandleRequest(Channel::ChannelRequest* request)
 			const std::vector<flatbuffers::Offset<flatbuffers::String>> noIds;
 			auto handlers = FBS::Worker::CreateChannelMessageHandlersDirect(builder, &handlerIds, &noIds);
 			auto dump     = FBS::Worker::CreateDumpResponseDirect(
-        builder, static_cast<uint32_t>(getpid()), &webRtcServerIds, &routerIds, handlers);
+        builder,
+        static_cast<uint32_t>(getpid()),
+        &webRtcServerIds,
+        &routerIds,
+        handlers,
+        this->channel->GetSendQueueDroppedCount(),
+        this->channel->GetSendQueueCoalescedCount());
 
 			request->Accept(FBS::Response::Body::Worker_DumpResponse, dump);
 

@@ -514,6 +514,8 @@ describe('Worker methods', () => {
 				channelRequestHandlers: [],
 				channelNotificationHandlers: [],
 			},
+			channelDroppedMessages: 0,
+			channelCoalescedNotifications: 0,
 		});
 
 		const router = await worker.createRouter();

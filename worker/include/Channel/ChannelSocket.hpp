@@ -5,6 +5,7 @@
 
 #include "Channel/ChannelFrameDecoder.hpp"
 #include "Channel/ChannelRequest.hpp"
+#include "Channel/ChannelSendQueue.hpp"
 #include "FBS/message_generated.h"
 #include "Logger.hpp"
 
@@ -54,6 +55,10 @@ namespace Channel
 			flatbuffers::Offset<void> body);
 		// Counters for dumps and tests.
 		size_t GetDroppedMessages() const { return this->droppedMessages; }
+		// Messages dropped, and state notifications replaced by newer ones,
+		// while Node did not read (see ChannelSendQueue).
+		uint64_t GetSendQueueDroppedCount() const { return this->sendQueue.GetDroppedCount(); }
+		uint64_t GetSendQueueCoalescedCount() const { return this->sendQueue.GetCoalescedCount(); }
 
 		/* Pure virtual methods inherited from Logger::Sink. */
 	public:
@@ -68,9 +73,21 @@ namespace Channel
 	public:
 		void OnUvRead(ssize_t nread, const uv_buf_t* buf);
 		void OnUvAlloc(size_t suggestedSize, uv_buf_t* buf);
+		void OnUvWritten(int status);
 
 	private:
-		void Write(const uint8_t* data, size_t length);
+		// Writes at once when nothing waits, else queues (or drops, or
+		// coalesces) by kind; `entity` and `event` name a state notification.
+		void Write(
+			ChannelSendQueue::Kind kind,
+			std::string_view entity,
+			uint8_t event,
+			const uint8_t* data,
+			size_t length);
+		// Writes queued messages until the pipe is full.
+		void Flush();
+		// Hands bytes the pipe did not take to libuv: one such write at a time.
+		void StartWrite(std::vector<uint8_t> bytes, size_t offset);
 
 	private:
 		// Passed by argument.
@@ -90,8 +107,11 @@ namespace Channel
 		// was built with (its 4-byte size prefix at an 8-byte boundary): scalars
 		// such as doubles are then read from aligned addresses.
 		std::vector<uint64_t> alignedFrame;
+		ChannelSendQueue sendQueue;
 		bool closed{ false };
 		bool sendingLog{ false };
+		// A libuv write of ours is in progress.
+		bool writing{ false };
 		size_t droppedMessages{ 0u };
 	};
 } // namespace Channel

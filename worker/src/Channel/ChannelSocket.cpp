@@ -6,17 +6,36 @@
 #include "MediaSoupErrors.hpp"
 
 #include <cstring>
+#include <utility>
 
 namespace Channel
 {
 	namespace
 	{
-		// A write that could not complete at once keeps its own copy of the bytes.
+		// A write that could not complete at once owns the bytes it writes.
 		struct PendingWrite
 		{
 			uv_write_t req;
-			std::unique_ptr<uint8_t[]> data;
+			std::vector<uint8_t> data;
 		};
+
+		// Notifications that carry network traffic or debugging output to Node:
+		// lost without harm when Node does not keep up.
+		bool isDroppable(FBS::Notification::Event event)
+		{
+			switch (event)
+			{
+				case FBS::Notification::Event::CONSUMER_RTP:
+				case FBS::Notification::Event::DIRECTTRANSPORT_RTCP:
+				case FBS::Notification::Event::DATACONSUMER_MESSAGE:
+				case FBS::Notification::Event::PRODUCER_TRACE:
+				case FBS::Notification::Event::CONSUMER_TRACE:
+				case FBS::Notification::Event::TRANSPORT_TRACE:
+					return true;
+				default:
+					return false;
+			}
+		}
 
 		void onAlloc(uv_handle_t* handle, size_t suggestedSize, uv_buf_t* buf)
 		{
@@ -32,10 +51,18 @@ namespace Channel
 			}
 		}
 
-		void onWrite(uv_write_t* req, int /*status*/)
+		void onWrite(uv_write_t* req, int status)
 		{
-			// A failed write means Node went away; the read side reports that.
+			// The pipe's data is cleared when the socket closes (pending writes
+			// are then cancelled, before the pipe is freed).
+			auto* owner = static_cast<ChannelSocket*>(req->handle->data);
+
 			delete reinterpret_cast<PendingWrite*>(req);
+
+			if (owner)
+			{
+				owner->OnUvWritten(status);
+			}
 		}
 
 		void onClose(uv_handle_t* handle)
@@ -139,7 +166,7 @@ namespace Channel
 			return false;
 		}
 
-		Write(this->bufferBuilder.GetBufferPointer(), size);
+		Write(ChannelSendQueue::Kind::Response, {}, 0u, this->bufferBuilder.GetBufferPointer(), size);
 		this->bufferBuilder.Clear();
 
 		return true;
@@ -163,7 +190,12 @@ namespace Channel
 			FBS::Message::CreateMessage(builder, FBS::Message::Body::Notification, notification.Union());
 
 		builder.FinishSizePrefixed(message);
-		Write(builder.GetBufferPointer(), builder.GetSize());
+		Write(
+			isDroppable(event) ? ChannelSendQueue::Kind::Droppable : ChannelSendQueue::Kind::State,
+			handlerId,
+			static_cast<uint8_t>(event),
+			builder.GetBufferPointer(),
+			builder.GetSize());
 		builder.Clear();
 	}
 
@@ -200,7 +232,7 @@ namespace Channel
 		auto message = FBS::Message::CreateMessage(builder, FBS::Message::Body::Log, log.Union());
 
 		builder.FinishSizePrefixed(message);
-		Write(builder.GetBufferPointer(), builder.GetSize());
+		Write(ChannelSendQueue::Kind::Droppable, {}, 0u, builder.GetBufferPointer(), builder.GetSize());
 		builder.Clear();
 
 		this->sendingLog = false;
@@ -305,19 +337,43 @@ namespace Channel
 		}
 	}
 
-	void ChannelSocket::Write(const uint8_t* data, size_t length)
+	void ChannelSocket::OnUvWritten(int status)
+	{
+		this->writing = false;
+		this->sendQueue.SetInFlightBytes(0u);
+
+		// A failed write means Node went away; the read side reports that.
+		if (status != 0)
+		{
+			return;
+		}
+
+		Flush();
+	}
+
+	void ChannelSocket::Write(
+		ChannelSendQueue::Kind kind,
+		std::string_view entity,
+		uint8_t event,
+		const uint8_t* data,
+		size_t length)
 	{
 		if (this->closed)
 		{
 			return;
 		}
 
+		// Earlier messages wait: this one waits behind them, which keeps the order.
+		if (this->writing || !this->sendQueue.IsEmpty())
+		{
+			this->sendQueue.Push(kind, entity, event, std::span<const uint8_t>(data, length));
+
+			return;
+		}
+
 		auto* stream    = reinterpret_cast<uv_stream_t*>(this->producerPipe);
 		uv_buf_t buffer = uv_buf_init(
 			reinterpret_cast<char*>(const_cast<uint8_t*>(data)), static_cast<unsigned int>(length));
-
-		// Try to write at once; libuv refuses (EAGAIN) while earlier writes are
-		// queued, which keeps the order of messages.
 		const int written = uv_try_write(stream, &buffer, 1);
 
 		if (written == static_cast<int>(length))
@@ -330,21 +386,59 @@ namespace Channel
 			return;
 		}
 
-		const size_t done    = written > 0 ? static_cast<size_t>(written) : 0u;
-		const size_t pending = length - done;
-		auto* pendingWrite   = new PendingWrite();
+		// Whatever its kind, a message begun must be finished: the rest goes out
+		// before anything else.
+		const size_t done = written > 0 ? static_cast<size_t>(written) : 0u;
 
-		pendingWrite->data = std::make_unique<uint8_t[]>(pending);
-		std::memcpy(pendingWrite->data.get(), data + done, pending);
+		StartWrite(std::vector<uint8_t>(data + done, data + length), 0u);
+	}
 
-		buffer = uv_buf_init(
-			reinterpret_cast<char*>(pendingWrite->data.get()), static_cast<unsigned int>(pending));
+	void ChannelSocket::Flush()
+	{
+		auto* stream = reinterpret_cast<uv_stream_t*>(this->producerPipe);
 
+		while (!this->closed && !this->writing && !this->sendQueue.IsEmpty())
+		{
+			std::vector<uint8_t> bytes = this->sendQueue.Pop();
+			uv_buf_t buffer =
+				uv_buf_init(reinterpret_cast<char*>(bytes.data()), static_cast<unsigned int>(bytes.size()));
+			const int written = uv_try_write(stream, &buffer, 1);
+
+			if (written == static_cast<int>(bytes.size()))
+			{
+				continue;
+			}
+			else if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS)
+			{
+				return;
+			}
+
+			StartWrite(std::move(bytes), written > 0 ? static_cast<size_t>(written) : 0u);
+		}
+	}
+
+	void ChannelSocket::StartWrite(std::vector<uint8_t> bytes, size_t offset)
+	{
+		auto* stream       = reinterpret_cast<uv_stream_t*>(this->producerPipe);
+		auto* pendingWrite = new PendingWrite();
+
+		pendingWrite->data = std::move(bytes);
+
+		const size_t pending  = pendingWrite->data.size() - offset;
+		const uv_buf_t buffer = uv_buf_init(
+			reinterpret_cast<char*>(pendingWrite->data.data() + offset),
+			static_cast<unsigned int>(pending));
 		const int err = uv_write(&pendingWrite->req, stream, &buffer, 1, onWrite);
 
 		if (err != 0)
 		{
+			// Node is gone; the read side will report the closure.
 			delete pendingWrite;
+
+			return;
 		}
+
+		this->writing = true;
+		this->sendQueue.SetInFlightBytes(pending);
 	}
 } // namespace Channel
