@@ -5,7 +5,7 @@
 
 // Process-wide initialisation of usrsctp in its callback (AF_CONN) mode, with
 // no threads of its own: its timers are driven from the libuv loop while SCTP
-// associations exist.
+// associations exist, and for a while after the last one goes.
 //
 // usrsctp hands every outgoing SCTP packet to one process-wide callback with
 // the address the association was bound to. That address is an id registered
@@ -30,7 +30,7 @@ public:
 	// Returns the id to bind the association's socket to. Starts the timers
 	// with the first association.
 	static uintptr_t RegisterSender(Sender* sender);
-	// Stops the timers with the last association.
+	// The timers stop a while after the last association goes (see SettleMs).
 	static void UnregisterSender(uintptr_t id);
 	// Tells usrsctp that time passed (the periodic timer does it with the
 	// loop's clock; tests do it with theirs).

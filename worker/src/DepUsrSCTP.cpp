@@ -17,10 +17,22 @@ namespace
 {
 	// usrsctp's timers have a 10 ms granularity of their own.
 	constexpr uint64_t TimerIntervalMs{ 10u };
+	// A closed socket and its association are freed by usrsctp's own timers
+	// (the association and endpoint "kill" timers, tens of ms), not by
+	// usrsctp_close(). Stopping the timers with the last association left
+	// every socket closed since the last tick allocated for good: routers
+	// with SCTP created and closed one after another grew the worker by
+	// ~175 bytes each. So the timers keep running this long after the last
+	// association goes: the maximum RTO we configure, far longer than any
+	// of usrsctp's cleanup timers.
+	constexpr uint64_t SettleMs{ 10000u };
 
 	std::unordered_map<uintptr_t, DepUsrSCTP::Sender*> Senders;
 	uintptr_t NextSenderId{ 1u };
 	uint64_t LastTimersMs{ 0u };
+	// When the last association went (meaningful while none exist).
+	uint64_t LastUnregisterMs{ 0u };
+	std::unique_ptr<TimerHandle> Timer;
 
 	class PeriodicTimer : public TimerHandle::Listener
 	{
@@ -32,11 +44,15 @@ namespace
 
 			LastTimersMs = nowMs;
 			DepUsrSCTP::AdvanceTimers(elapsedMs);
+
+			if (Senders.empty() && nowMs - LastUnregisterMs >= SettleMs)
+			{
+				Timer->Stop();
+			}
 		}
 	};
 
 	PeriodicTimer TimerListener;
-	std::unique_ptr<TimerHandle> Timer;
 
 	int onSctpOutbound(void* addr, void* data, size_t len, uint8_t /*tos*/, uint8_t /*setDf*/)
 	{
@@ -110,6 +126,9 @@ uintptr_t DepUsrSCTP::RegisterSender(Sender* sender)
 	if (!Timer)
 	{
 		Timer = std::make_unique<TimerHandle>(&TimerListener);
+		// Settling after the last association must not keep a closing worker
+		// alive; while associations exist their transports' sockets do.
+		Timer->Unref();
 	}
 
 	if (!Timer->IsActive())
@@ -126,9 +145,10 @@ void DepUsrSCTP::UnregisterSender(uintptr_t id)
 	usrsctp_deregister_address(reinterpret_cast<void*>(id));
 	Senders.erase(id);
 
-	if (Senders.empty() && Timer)
+	// The timers go on for SettleMs so that usrsctp frees what it closed.
+	if (Senders.empty())
 	{
-		Timer->Stop();
+		LastUnregisterMs = DepLibUV::GetTimeMs();
 	}
 }
 

@@ -30,6 +30,9 @@ public:
 	void Start(uint64_t timeoutMs, uint64_t repeatMs = 0u);
 	void Stop();
 	bool IsActive() const;
+	// Lets the loop end while this timer runs (housekeeping that must not
+	// keep a closing worker alive).
+	void Unref();
 
 	/* Callbacks fired by libuv. */
 public:

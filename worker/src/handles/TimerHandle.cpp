@@ -67,6 +67,11 @@ bool TimerHandle::IsActive() const
 	return uv_is_active(reinterpret_cast<const uv_handle_t*>(this->uvHandle)) != 0;
 }
 
+void TimerHandle::Unref()
+{
+	uv_unref(reinterpret_cast<uv_handle_t*>(this->uvHandle));
+}
+
 void TimerHandle::OnUvTimer()
 {
 	// The listener may delete this timer: nothing after the call.
