@@ -29,6 +29,7 @@ import { createTestNetwork, SERVER_IP, type TestNetwork } from './helpers/netns'
 // Caps and timeouts of the worker (RTC/IceTcpConnections.hpp).
 const MAX_CONNECTIONS_PER_SERVER = 1000;
 const MAX_CONNECTIONS_PER_TRANSPORT = 32;
+const PENDING_TIMEOUT_MS = 5000;
 
 // The flood against the WebRtcServer.
 const IDLE_CONNECTIONS = 5000;
@@ -305,10 +306,21 @@ test('a TCP flood on a WebRtcServer is capped and timed out, and a browser still
 
 	// The browser's connection authenticated: it is neither rejected nor timed
 	// out, and it is the one held now.
+	// It must outlive the 5 s pre-authentication deadline: no event marks a
+	// connection that is not closed, so wait past the deadline (plus a sweep).
+	await new Promise(resolve => setTimeout(resolve, PENDING_TIMEOUT_MS + 1500));
+
 	const dumpAfter = await webRtcServer.dump();
+	const [statsAfter] = await transport.getStats();
 
 	expect(dumpAfter.tcpConnectionCount).toBeGreaterThanOrEqual(1);
 	expect(dumpAfter.tcpConnectionRejected + dumpAfter.tcpConnectionTimedOut).toBe(result.total);
+	expect(transport.dtlsState).toBe('connected');
+	expect(statsAfter.bytesReceived).toBeGreaterThan(statsAtConnect.bytesReceived + 1000);
+	await waitFor(
+		async () => (await transport.getStats())[0].bytesReceived > statsAfter.bytesReceived,
+		'media from the browser after the pre-authentication deadline'
+	);
 
 	webRtcServer.close();
 }, 90000);
