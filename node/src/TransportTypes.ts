@@ -187,6 +187,16 @@ export type BaseTransportDump = {
 		invalidRtp: number;
 		invalidRtcp: number;
 		unknownTuple: number;
+		/**
+		 * ICE-TCP connections to the transport's own TCP servers closed at once
+		 * (connection cap reached, or a frame too large before authentication).
+		 */
+		tcpConnectionRejected: number;
+		/**
+		 * ICE-TCP connections to the transport's own TCP servers closed for
+		 * sending nothing valid in time (5 s before authentication, 30 s after).
+		 */
+		tcpConnectionTimedOut: number;
 	};
 };
 

@@ -216,6 +216,9 @@ export class WebRtcServerImpl<WebRtcServerAppData extends AppData = AppData>
 			),
 			localIceUsernameFragments,
 			tupleHashes,
+			tcpConnectionCount: body.tcpConnectionCount(),
+			tcpConnectionRejected: Number(body.tcpConnectionRejected()),
+			tcpConnectionTimedOut: Number(body.tcpConnectionTimedOut()),
 		};
 	}
 

@@ -40,6 +40,20 @@ export type WebRtcServerDump = {
 	 * Known remote tuples and the transport each belongs to.
 	 */
 	tupleHashes: { tupleHash: number; webRtcTransportId: string }[];
+	/**
+	 * ICE-TCP connections open now (an addition of this library).
+	 */
+	tcpConnectionCount: number;
+	/**
+	 * ICE-TCP connections closed at once: the server's connection cap was
+	 * reached, or a frame too large arrived before authentication.
+	 */
+	tcpConnectionRejected: number;
+	/**
+	 * ICE-TCP connections closed for sending nothing valid in time (5 s before
+	 * authentication, 30 s after).
+	 */
+	tcpConnectionTimedOut: number;
 };
 
 export type WebRtcServerEvents = {

@@ -61,6 +61,8 @@ export function parseBaseTransportDump(
 			invalidRtp: Number(dropped.invalidRtp()),
 			invalidRtcp: Number(dropped.invalidRtcp()),
 			unknownTuple: Number(dropped.unknownTuple()),
+			tcpConnectionRejected: Number(dropped.tcpConnectionRejected()),
+			tcpConnectionTimedOut: Number(dropped.tcpConnectionTimedOut()),
 		},
 	};
 }

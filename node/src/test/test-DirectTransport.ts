@@ -82,6 +82,8 @@ describe('createDirectTransport()', () => {
 				invalidRtp: 0,
 				invalidRtcp: 0,
 				unknownTuple: 0,
+				tcpConnectionRejected: 0,
+				tcpConnectionTimedOut: 0,
 			},
 		});
 	});

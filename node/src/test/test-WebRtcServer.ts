@@ -130,6 +130,9 @@ describe('createWebRtcServer()', () => {
 			webRtcTransportIds: [],
 			localIceUsernameFragments: [],
 			tupleHashes: [],
+			tcpConnectionCount: 0,
+			tcpConnectionRejected: 0,
+			tcpConnectionTimedOut: 0,
 		});
 
 		const impl = worker as unknown as { webRtcServersForTesting: Set<WebRtcServer> };
@@ -517,6 +520,9 @@ describe('WebRtcServer', () => {
 				},
 			],
 			tupleHashes: [],
+			tcpConnectionCount: 0,
+			tcpConnectionRejected: 0,
+			tcpConnectionTimedOut: 0,
 		});
 
 		transport.close();

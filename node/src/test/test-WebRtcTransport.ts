@@ -328,6 +328,8 @@ describe('createWebRtcTransport()', () => {
 				invalidRtp: 0,
 				invalidRtcp: 0,
 				unknownTuple: 0,
+				tcpConnectionRejected: 0,
+				tcpConnectionTimedOut: 0,
 			},
 			iceRole: 'controlled',
 			iceParameters: transport.iceParameters,

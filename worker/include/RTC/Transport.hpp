@@ -97,6 +97,9 @@ namespace RTC
 			uint64_t invalidRtcp{ 0u };
 			uint64_t unknownTuple{ 0u };
 			uint64_t unknownSsrc{ 0u };
+			// Of own ICE-TCP servers (WebRtcTransport), see IceTcpConnections.
+			uint64_t tcpConnectionRejected{ 0u };
+			uint64_t tcpConnectionTimedOut{ 0u };
 		};
 
 	public:

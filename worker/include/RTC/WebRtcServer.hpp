@@ -4,10 +4,11 @@
 #include "common.hpp"
 
 #include "Channel/ChannelMessageRegistrator.hpp"
+#include "RTC/IceTcpConnections.hpp"
 #include "RTC/ListenInfo.hpp"
 #include "RTC/Shared.hpp"
+#include "RTC/TransportTupleKey.hpp"
 #include "RTC/WebRtcTransport.hpp"
-#include "handles/TcpServerHandle.hpp"
 #include "handles/UdpSocketHandle.hpp"
 
 #include <map>
@@ -24,8 +25,7 @@ namespace RTC
 	class WebRtcServer : public Channel::RequestHandler,
 											 public WebRtcTransport::WebRtcServerListener,
 											 public UdpSocketHandle::Listener,
-											 public TcpServerHandle::Listener,
-											 public TcpConnectionHandle::Listener
+											 public IceTcpConnections::Listener
 	{
 	public:
 		// Told when the server goes away, so each transport on it is closed.
@@ -69,6 +69,7 @@ namespace RTC
 			WebRtcTransport* transport, TransportTuple* tuple) override;
 		void OnWebRtcTransportTransportTupleRemoved(
 			WebRtcTransport* transport, TransportTuple* tuple) override;
+		void OnWebRtcTransportTupleValid(WebRtcTransport* transport, TransportTuple* tuple) override;
 
 		/* Pure virtual methods inherited from the socket handles. */
 	public:
@@ -77,23 +78,24 @@ namespace RTC
 			const uint8_t* data,
 			size_t len,
 			const struct sockaddr* remoteAddr) override;
-		void OnTcpServerConnectionAccepted(TcpServerHandle* server, uv_tcp_t* uvHandle) override;
-		void OnTcpConnectionPacketReceived(
-			TcpConnectionHandle* connection, const uint8_t* data, size_t len) override;
-		void OnTcpConnectionClosed(TcpConnectionHandle* connection) override;
+
+		/* Pure virtual methods inherited from IceTcpConnections::Listener. */
+	public:
+		void OnIceTcpConnectionPacketReceived(
+			TransportTuple* tuple, const uint8_t* data, size_t len) override;
+		void OnIceTcpConnectionClosed(TransportTuple* tuple) override;
 
 	private:
 		void OnPacketReceived(TransportTuple* tuple, const uint8_t* data, size_t len);
 		WebRtcTransport* FindTransportByTuple(const TransportTuple* tuple) const;
-		static uint64_t TupleKey(const TransportTuple* tuple);
 
 	private:
 		// Passed by argument.
 		Shared* shared{ nullptr };
 		// Allocated by this.
 		std::vector<std::unique_ptr<UdpSocketHandle>> udpSockets;
-		std::vector<std::unique_ptr<TcpServerHandle>> tcpServers;
-		std::set<TcpConnectionHandle*> tcpConnections;
+		// The TCP servers and their connections, with their limits.
+		std::unique_ptr<IceTcpConnections> tcpConnections;
 		// Others.
 		const std::string id;
 		// In listen order, for candidates.
@@ -102,7 +104,10 @@ namespace RTC
 		std::set<WebRtcTransport*> webRtcTransports;
 		std::map<WebRtcTransport*, Listener*> transportListeners;
 		std::unordered_map<std::string, WebRtcTransport*> mapUsernameFragmentTransport;
-		std::unordered_map<uint64_t, WebRtcTransport*> mapTupleTransport;
+		// Keyed by the whole tuple: a hash collision cannot route a peer's
+		// packets to another transport.
+		std::unordered_map<TransportTupleKey, WebRtcTransport*, TransportTupleKey::Hasher>
+			mapTupleTransport;
 		// Dropped network input: no transport for it.
 		uint64_t droppedPackets{ 0u };
 	};

@@ -6,12 +6,12 @@
 #include "FBS/webRtcTransport_generated.h"
 #include "RTC/DtlsTransport.hpp"
 #include "RTC/IceServer.hpp"
+#include "RTC/IceTcpConnections.hpp"
 #include "RTC/ListenInfo.hpp"
 #include "RTC/SrtpSession.hpp"
 #include "RTC/StunPacket.hpp"
 #include "RTC/Transport.hpp"
 #include "RTC/TransportTuple.hpp"
-#include "handles/TcpServerHandle.hpp"
 #include "handles/TimerHandle.hpp"
 #include "handles/UdpSocketHandle.hpp"
 
@@ -26,8 +26,7 @@ namespace RTC
 													public IceServer::Listener,
 													public DtlsTransport::Listener,
 													public UdpSocketHandle::Listener,
-													public TcpServerHandle::Listener,
-													public TcpConnectionHandle::Listener,
+													public IceTcpConnections::Listener,
 													public TimerHandle::Listener
 	{
 	public:
@@ -49,6 +48,11 @@ namespace RTC
 			OnWebRtcTransportTransportTupleAdded(WebRtcTransport* transport, TransportTuple* tuple) = 0;
 			virtual void
 			OnWebRtcTransportTransportTupleRemoved(WebRtcTransport* transport, TransportTuple* tuple) = 0;
+			// Something valid arrived on the tuple (an authenticated STUN request,
+			// DTLS on a valid tuple, SRTP that decrypted): its TCP connection is
+			// not idle.
+			virtual void
+			OnWebRtcTransportTupleValid(WebRtcTransport* transport, TransportTuple* tuple) = 0;
 		};
 
 		// A socket of a WebRtcServer offered to a transport created on it.
@@ -152,10 +156,12 @@ namespace RTC
 			const uint8_t* data,
 			size_t len,
 			const struct sockaddr* remoteAddr) override;
-		void OnTcpServerConnectionAccepted(TcpServerHandle* server, uv_tcp_t* uvHandle) override;
-		void OnTcpConnectionPacketReceived(
-			TcpConnectionHandle* connection, const uint8_t* data, size_t len) override;
-		void OnTcpConnectionClosed(TcpConnectionHandle* connection) override;
+
+		/* Pure virtual methods inherited from IceTcpConnections::Listener. */
+	public:
+		void OnIceTcpConnectionPacketReceived(
+			TransportTuple* tuple, const uint8_t* data, size_t len) override;
+		void OnIceTcpConnectionClosed(TransportTuple* tuple) override;
 
 		/* Pure virtual methods inherited from TimerHandle::Listener. */
 	public:
@@ -171,7 +177,8 @@ namespace RTC
 		void OnRtcpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len);
 		void MayRunDtlsTransport();
 		void ArmConsentTimer();
-		void DestroyTcpConnections();
+		// Keeps the TCP connection of the tuple (ours or the server's) open.
+		void TupleValid(TransportTuple* tuple);
 		flatbuffers::Offset<FBS::WebRtcTransport::DtlsParameters>
 		FillBufferDtlsParameters(flatbuffers::FlatBufferBuilder& builder) const;
 		FBS::WebRtcTransport::IceState GetFbsIceState() const;
@@ -184,16 +191,16 @@ namespace RTC
 		WebRtcServerListener* webRtcServerListener{ nullptr };
 		// Allocated by this.
 		std::vector<std::unique_ptr<UdpSocketHandle>> udpSockets;
-		std::vector<std::unique_ptr<TcpServerHandle>> tcpServers;
-		std::set<TcpConnectionHandle*> tcpConnections;
+		// Our own TCP servers and their connections, with their limits.
+		std::unique_ptr<IceTcpConnections> tcpConnections;
 		std::unique_ptr<IceServer> iceServer;
 		std::unique_ptr<DtlsTransport> dtlsTransport;
 		std::unique_ptr<SrtpSession> srtpRecvSession;
 		std::unique_ptr<SrtpSession> srtpSendSession;
 		std::unique_ptr<TimerHandle> consentTimer;
 		// Others.
-		// Announced address of each local socket (keyed by local address text
-		// and port) so tuples advertise what was configured.
+		// Announced address of each own UDP socket, so tuples advertise what was
+		// configured (TCP connections: kept by tcpConnections).
 		std::vector<std::pair<const void*, std::string>> announcedAddresses;
 		std::vector<IceCandidate> iceCandidates;
 		bool connectCalled{ false };

@@ -65,6 +65,13 @@ public:
 	const std::string& GetPeerIp() const { return this->peerIp; }
 	uint16_t GetPeerPort() const { return this->peerPort; }
 	size_t GetRecvBytes() const { return this->recvBytes; }
+	// Frames announcing more are refused: the connection closes (e.g. a small
+	// limit until the peer authenticated, so it cannot make us buffer 64 KiB).
+	void SetMaxFrameSize(size_t size) { this->decoder.SetMaxFrameSize(size); }
+	// Whether it closed because a frame announced more than that.
+	bool IsFrameRefused() const { return this->decoder.HasFailed(); }
+	// Heap held to reassemble a frame spanning reads (0 between frames).
+	size_t GetReassemblySize() const { return this->decoder.GetAllocatedSize(); }
 	size_t GetSentBytes() const { return this->sentBytes; }
 
 	/* Pure virtual methods inherited from Utils::Rfc4571Decoder::Listener. */

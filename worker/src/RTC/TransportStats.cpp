@@ -51,7 +51,9 @@ namespace RTC
 			this->dropped.invalidRtp,
 			this->dropped.invalidRtcp,
 			this->dropped.unknownTuple,
-			this->dropped.unknownSsrc);
+			this->dropped.unknownSsrc,
+			this->dropped.tcpConnectionRejected,
+			this->dropped.tcpConnectionTimedOut);
 
 		return FBS::Transport::CreateDumpDirect(
 			builder,

@@ -2,6 +2,7 @@
 
 #include "RTC/WebRtcServer.hpp"
 
+#include "DepLibUV.hpp"
 #include "FBS/webRtcServer_generated.h"
 #include "Logger.hpp"
 #include "MediaSoupErrors.hpp"
@@ -17,7 +18,10 @@ namespace RTC
 		Shared* shared,
 		const std::string& id,
 		const flatbuffers::Vector<flatbuffers::Offset<FBS::Transport::ListenInfo>>* listenInfos)
-			: shared(shared), id(id)
+			: shared(shared),
+				tcpConnections(
+					std::make_unique<IceTcpConnections>(this, IceTcpConnections::MaxConnectionsPerServer)),
+				id(id)
 	{
 		if (listenInfos->size() == 0u)
 		{
@@ -49,15 +53,13 @@ namespace RTC
 			}
 			else
 			{
-				auto* uvHandle = PortManager::BindTcp(info.GetBindOptions());
-				auto server    = std::make_unique<TcpServerHandle>(this, uvHandle);
+				auto* uvHandle     = PortManager::BindTcp(info.GetBindOptions());
+				const auto* server = this->tcpConnections->AddServer(uvHandle, info.announcedAddress);
 
 				this->serverSockets.push_back({ TransportTuple::Protocol::TCP,
 																				info.GetAdvertisedAddress(),
 																				server->GetLocalPort(),
 																				info.ExposesInternalIp() ? info.ip : "" });
-				this->announcedAddresses[server.get()] = info.announcedAddress;
-				this->tcpServers.push_back(std::move(server));
 			}
 		}
 
@@ -89,13 +91,7 @@ namespace RTC
 		this->mapUsernameFragmentTransport.clear();
 		this->mapTupleTransport.clear();
 
-		for (auto* connection : this->tcpConnections)
-		{
-			delete connection;
-		}
-
-		this->tcpConnections.clear();
-		this->tcpServers.clear();
+		this->tcpConnections.reset();
 		this->udpSockets.clear();
 	}
 
@@ -128,7 +124,7 @@ namespace RTC
 						builder, socket->GetLocalIp().c_str(), socket->GetLocalPort()));
 				}
 
-				for (const auto& server : this->tcpServers)
+				for (const auto& server : this->tcpConnections->GetServers())
 				{
 					tcpServers.push_back(FBS::WebRtcServer::CreateIpPortDirect(
 						builder, server->GetLocalIp().c_str(), server->GetLocalPort()));
@@ -147,8 +143,8 @@ namespace RTC
 
 				for (const auto& [key, transport] : this->mapTupleTransport)
 				{
-					tupleHashes.push_back(
-						FBS::WebRtcServer::CreateTupleHashDirect(builder, key, transport->GetId().c_str()));
+					tupleHashes.push_back(FBS::WebRtcServer::CreateTupleHashDirect(
+						builder, key.GetHash(), transport->GetId().c_str()));
 				}
 
 				auto dump = FBS::WebRtcServer::CreateDumpResponseDirect(
@@ -158,7 +154,10 @@ namespace RTC
 					&tcpServers,
 					&transportIds,
 					&usernameFragments,
-					&tupleHashes);
+					&tupleHashes,
+					this->tcpConnections->GetConnectionCount(),
+					this->tcpConnections->GetRejectedCount(),
+					this->tcpConnections->GetTimedOutCount());
 
 				request->Accept(FBS::Response::Body::WebRtcServer_DumpResponse, dump);
 
@@ -213,13 +212,13 @@ namespace RTC
 	void WebRtcServer::OnWebRtcTransportTransportTupleAdded(
 		WebRtcTransport* transport, TransportTuple* tuple)
 	{
-		this->mapTupleTransport[TupleKey(tuple)] = transport;
+		this->mapTupleTransport[TransportTupleKey(tuple)] = transport;
 	}
 
 	void WebRtcServer::OnWebRtcTransportTransportTupleRemoved(
 		WebRtcTransport* transport, TransportTuple* tuple)
 	{
-		auto it = this->mapTupleTransport.find(TupleKey(tuple));
+		auto it = this->mapTupleTransport.find(TransportTupleKey(tuple));
 
 		if (it != this->mapTupleTransport.end() && it->second == transport)
 		{
@@ -229,9 +228,20 @@ namespace RTC
 		// A TCP connection of ours whose tuple is gone: close it.
 		auto* connection = tuple->GetTcpConnection();
 
-		if (connection && this->tcpConnections.contains(connection))
+		if (connection)
 		{
-			connection->Close();
+			this->tcpConnections->Close(connection);
+		}
+	}
+
+	void
+	WebRtcServer::OnWebRtcTransportTupleValid(WebRtcTransport* /*transport*/, TransportTuple* tuple)
+	{
+		auto* connection = tuple->GetTcpConnection();
+
+		if (connection)
+		{
+			this->tcpConnections->SetValid(connection, DepLibUV::GetTimeMs());
 		}
 	}
 
@@ -245,49 +255,23 @@ namespace RTC
 		OnPacketReceived(&tuple, data, len);
 	}
 
-	void WebRtcServer::OnTcpServerConnectionAccepted(TcpServerHandle* server, uv_tcp_t* uvHandle)
+	void WebRtcServer::OnIceTcpConnectionPacketReceived(
+		TransportTuple* tuple, const uint8_t* data, size_t len)
 	{
-		try
-		{
-			auto* connection = new TcpConnectionHandle(this, uvHandle);
-
-			this->tcpConnections.insert(connection);
-			this->announcedAddresses[connection] = this->announcedAddresses[server];
-		}
-		catch (const MediaSoupError& error)
-		{
-			MS_WARN_TAG(ice, "TCP connection not accepted: %s", error.what());
-		}
+		OnPacketReceived(tuple, data, len);
 	}
 
-	void WebRtcServer::OnTcpConnectionPacketReceived(
-		TcpConnectionHandle* connection, const uint8_t* data, size_t len)
+	void WebRtcServer::OnIceTcpConnectionClosed(TransportTuple* tuple)
 	{
-		TransportTuple tuple(connection);
-
-		tuple.SetLocalAnnouncedAddress(this->announcedAddresses[connection]);
-
-		OnPacketReceived(&tuple, data, len);
-	}
-
-	void WebRtcServer::OnTcpConnectionClosed(TcpConnectionHandle* connection)
-	{
-		TransportTuple tuple(connection);
-		auto* transport = FindTransportByTuple(&tuple);
+		auto* transport = FindTransportByTuple(tuple);
 
 		if (transport)
 		{
 			// Calls back OnWebRtcTransportTransportTupleRemoved.
-			transport->RemoveTuple(&tuple);
+			transport->RemoveTuple(tuple);
 		}
 
-		this->mapTupleTransport.erase(TupleKey(&tuple));
-		this->announcedAddresses.erase(connection);
-
-		if (this->tcpConnections.erase(connection) > 0u)
-		{
-			delete connection;
-		}
+		this->mapTupleTransport.erase(TransportTupleKey(tuple));
 	}
 
 	void WebRtcServer::OnPacketReceived(TransportTuple* tuple, const uint8_t* data, size_t len)
@@ -350,26 +334,8 @@ namespace RTC
 
 	WebRtcTransport* WebRtcServer::FindTransportByTuple(const TransportTuple* tuple) const
 	{
-		const auto it = this->mapTupleTransport.find(TupleKey(tuple));
+		const auto it = this->mapTupleTransport.find(TransportTupleKey(tuple));
 
 		return it != this->mapTupleTransport.end() ? it->second : nullptr;
-	}
-
-	uint64_t WebRtcServer::TupleKey(const TransportTuple* tuple)
-	{
-		// Identity of the local socket or connection plus the remote address,
-		// hashed from a stack buffer (no allocation per packet).
-		const void* local  = tuple->GetProtocol() == TransportTuple::Protocol::UDP
-													 ? static_cast<const void*>(tuple->GetUdpSocket())
-													 : static_cast<const void*>(tuple->GetTcpConnection());
-		const auto* remote = tuple->GetRemoteAddress();
-		const size_t remoteLen =
-			std::min(Utils::IP::GetAddressLength(remote), sizeof(struct sockaddr_storage));
-		char buffer[sizeof(local) + sizeof(struct sockaddr_storage)];
-
-		std::memcpy(buffer, &local, sizeof(local));
-		std::memcpy(buffer + sizeof(local), remote, remoteLen);
-
-		return std::hash<std::string_view>{}(std::string_view(buffer, sizeof(local) + remoteLen));
 	}
 } // namespace RTC

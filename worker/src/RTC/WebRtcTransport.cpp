@@ -125,6 +125,9 @@ namespace RTC
 
 		uint32_t priority = FirstCandidatePriority();
 
+		this->tcpConnections =
+			std::make_unique<IceTcpConnections>(this, IceTcpConnections::MaxConnectionsPerTransport);
+
 		// Sockets opened so far are closed by the unique_ptrs if a bind throws.
 		for (size_t i = 0; i < listenInfos.size(); ++i)
 		{
@@ -145,11 +148,9 @@ namespace RTC
 			{
 				// This may throw.
 				auto* uvHandle = PortManager::BindTcp(listenInfo.GetBindOptions());
-				auto server    = std::make_unique<TcpServerHandle>(this, uvHandle);
 
-				port = server->GetLocalPort();
-				this->announcedAddresses.emplace_back(server.get(), listenInfo.announcedAddress);
-				this->tcpServers.push_back(std::move(server));
+				port =
+					this->tcpConnections->AddServer(uvHandle, listenInfo.announcedAddress)->GetLocalPort();
 			}
 
 			const std::string foundation =
@@ -284,20 +285,25 @@ namespace RTC
 			this->webRtcServerListener->OnWebRtcTransportClosed(this);
 		}
 
-		DestroyTcpConnections();
-
-		this->tcpServers.clear();
+		this->tcpConnections.reset();
 		this->udpSockets.clear();
 	}
 
-	void WebRtcTransport::DestroyTcpConnections()
+	void WebRtcTransport::TupleValid(TransportTuple* tuple)
 	{
-		for (auto* connection : this->tcpConnections)
+		if (tuple->GetProtocol() != TransportTuple::Protocol::TCP)
 		{
-			delete connection;
+			return;
 		}
 
-		this->tcpConnections.clear();
+		if (this->tcpConnections)
+		{
+			this->tcpConnections->SetValid(tuple->GetTcpConnection(), DepLibUV::GetTimeMs());
+		}
+		else if (this->webRtcServerListener)
+		{
+			this->webRtcServerListener->OnWebRtcTransportTupleValid(this, tuple);
+		}
 	}
 
 	void WebRtcTransport::ProcessStunPacketFromWebRtcServer(
@@ -465,7 +471,14 @@ namespace RTC
 
 	void WebRtcTransport::FillDumpResponse(Channel::ChannelRequest* request)
 	{
-		auto& builder      = request->GetBufferBuilder();
+		auto& builder = request->GetBufferBuilder();
+
+		if (this->tcpConnections)
+		{
+			this->dropped.tcpConnectionRejected = this->tcpConnections->GetRejectedCount();
+			this->dropped.tcpConnectionTimedOut = this->tcpConnections->GetTimedOutCount();
+		}
+
 		auto base          = FillBufferDump(builder);
 		auto iceParameters = FBS::WebRtcTransport::CreateIceParametersDirect(
 			builder,
@@ -702,6 +715,13 @@ namespace RTC
 	{
 		this->iceServer->ProcessStunPacket(packet, tuple, DepLibUV::GetTimeMs());
 
+		// Stored tuples got an authenticated request once; on TCP no one else
+		// can write on that connection, so it is not idle.
+		if (this->iceServer->IsValidTuple(tuple))
+		{
+			TupleValid(tuple);
+		}
+
 		ArmConsentTimer();
 	}
 
@@ -727,6 +747,7 @@ namespace RTC
 			return;
 		}
 
+		TupleValid(tuple);
 		this->dtlsTransport->ProcessDtlsData(data, len);
 	}
 
@@ -755,6 +776,7 @@ namespace RTC
 			return;
 		}
 
+		TupleValid(tuple);
 		ReceiveRtpPacket(data, len);
 	}
 
@@ -781,6 +803,7 @@ namespace RTC
 			return;
 		}
 
+		TupleValid(tuple);
 		ReceiveRtcpPacket(data, len);
 	}
 
@@ -832,9 +855,9 @@ namespace RTC
 		// Our own TCP connection whose tuple is gone (evicted or expired): close it.
 		auto* connection = tuple->GetTcpConnection();
 
-		if (!this->closing && connection && this->tcpConnections.contains(connection))
+		if (!this->closing && connection && this->tcpConnections)
 		{
-			connection->Close();
+			this->tcpConnections->Close(connection);
 		}
 	}
 
@@ -1036,64 +1059,17 @@ namespace RTC
 		OnPacketReceived(&tuple, data, len);
 	}
 
-	void WebRtcTransport::OnTcpServerConnectionAccepted(TcpServerHandle* server, uv_tcp_t* uvHandle)
+	void WebRtcTransport::OnIceTcpConnectionPacketReceived(
+		TransportTuple* tuple, const uint8_t* data, size_t len)
 	{
-		try
-		{
-			auto* connection = new TcpConnectionHandle(this, uvHandle);
-
-			this->tcpConnections.insert(connection);
-
-			for (const auto& [handle, address] : this->announcedAddresses)
-			{
-				if (handle == server)
-				{
-					this->announcedAddresses.emplace_back(connection, address);
-
-					break;
-				}
-			}
-		}
-		catch (const MediaSoupError& error)
-		{
-			MS_WARN_TAG(ice, "TCP connection not accepted: %s", error.what());
-		}
+		OnPacketReceived(tuple, data, len);
 	}
 
-	void WebRtcTransport::OnTcpConnectionPacketReceived(
-		TcpConnectionHandle* connection, const uint8_t* data, size_t len)
+	void WebRtcTransport::OnIceTcpConnectionClosed(TransportTuple* tuple)
 	{
-		TransportTuple tuple(connection);
-
-		for (const auto& [handle, address] : this->announcedAddresses)
-		{
-			if (handle == connection)
-			{
-				tuple.SetLocalAnnouncedAddress(address);
-
-				break;
-			}
-		}
-
-		OnPacketReceived(&tuple, data, len);
-	}
-
-	void WebRtcTransport::OnTcpConnectionClosed(TcpConnectionHandle* connection)
-	{
-		TransportTuple tuple(connection);
-
 		if (this->iceServer)
 		{
-			this->iceServer->RemoveTuple(&tuple);
-		}
-
-		std::erase_if(
-			this->announcedAddresses,
-			[connection](const auto& entry) { return entry.first == connection; });
-
-		if (this->tcpConnections.erase(connection) > 0u)
-		{
-			delete connection;
+			this->iceServer->RemoveTuple(tuple);
 		}
 	}
 

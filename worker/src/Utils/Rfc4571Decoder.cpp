@@ -20,15 +20,22 @@ namespace Utils
 	 *
 	 * https://www.rfc-editor.org/rfc/rfc4571#section-2
 	 */
-	void Rfc4571Decoder::Feed(std::span<const uint8_t> data)
+	bool Rfc4571Decoder::Feed(std::span<const uint8_t> data)
 	{
-		while (!data.empty())
+		while (!data.empty() && !this->failed)
 		{
-			// Fast path: nothing buffered and a whole frame at the start of `data`:
-			// delivered as a view, without copying.
-			if (this->bufferedSize == 0u && data.size() >= HeaderSize)
+			// Fast path: at a frame boundary with a whole frame at the start of
+			// `data`: delivered as a view, without copying.
+			if (this->headerFilled == 0u && data.size() >= HeaderSize)
 			{
 				const size_t length = Byte::Get2Bytes(data.data(), 0);
+
+				if (length > this->maxFrameSize)
+				{
+					this->failed = true;
+
+					break;
+				}
 
 				if (data.size() >= HeaderSize + length)
 				{
@@ -39,40 +46,59 @@ namespace Utils
 				}
 			}
 
-			// Slow path: complete the header first, then the frame, in the buffer.
-			if (this->bufferedSize < HeaderSize)
+			// Slow path: complete the header first.
+			if (this->headerFilled < HeaderSize)
 			{
-				const size_t taken = std::min(HeaderSize - this->bufferedSize, data.size());
+				const size_t taken = std::min(HeaderSize - this->headerFilled, data.size());
 
-				std::memcpy(this->buffer.data() + this->bufferedSize, data.data(), taken);
-				this->bufferedSize += taken;
+				std::memcpy(this->header.data() + this->headerFilled, data.data(), taken);
+				this->headerFilled += taken;
 				data = data.subspan(taken);
 
-				if (this->bufferedSize < HeaderSize)
+				if (this->headerFilled < HeaderSize)
 				{
-					return;
+					break;
+				}
+
+				this->bodyLength = Byte::Get2Bytes(this->header.data(), 0);
+				this->bodyFilled = 0u;
+
+				if (this->bodyLength > this->maxFrameSize)
+				{
+					this->failed = true;
+
+					break;
+				}
+
+				// Memory only for a frame that spans reads, and only its size.
+				if (this->bodyLength > 0u)
+				{
+					this->body = std::make_unique<uint8_t[]>(this->bodyLength);
 				}
 			}
 
-			// A 16-bit length cannot exceed MaxFrameSize, so the frame always fits.
-			const size_t length = Byte::Get2Bytes(this->buffer.data(), 0);
-			const size_t taken  = std::min(HeaderSize + length - this->bufferedSize, data.size());
+			const size_t taken = std::min(this->bodyLength - this->bodyFilled, data.size());
 
 			if (taken > 0u)
 			{
-				std::memcpy(this->buffer.data() + this->bufferedSize, data.data(), taken);
-				this->bufferedSize += taken;
+				std::memcpy(this->body.get() + this->bodyFilled, data.data(), taken);
+				this->bodyFilled += taken;
 				data = data.subspan(taken);
 			}
 
-			if (this->bufferedSize == HeaderSize + length)
+			if (this->bodyFilled == this->bodyLength)
 			{
-				// Reset first: the frame stays readable until the next Feed().
-				this->bufferedSize = 0u;
+				// Reset first; the buffer lives until the listener returns.
+				const auto frame    = std::move(this->body);
+				const size_t length = this->bodyLength;
+				this->headerFilled  = 0u;
+				this->bodyLength    = 0u;
+				this->bodyFilled    = 0u;
 
-				this->listener->OnRfc4571Frame(
-					std::span<const uint8_t>(this->buffer.data() + HeaderSize, length));
+				this->listener->OnRfc4571Frame(std::span<const uint8_t>(frame.get(), length));
 			}
 		}
+
+		return !this->failed;
 	}
 } // namespace Utils

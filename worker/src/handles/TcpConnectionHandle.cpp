@@ -301,8 +301,21 @@ void TcpConnectionHandle::OnUvRead(ssize_t nread, const uv_buf_t* buf)
 	{
 		this->recvBytes += static_cast<size_t>(nread);
 
-		this->decoder.Feed(std::span<const uint8_t>(
+		const bool ok = this->decoder.Feed(std::span<const uint8_t>(
 			reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(nread)));
+
+		// A frame too large for what the listener allows: the stream cannot be
+		// resynchronised.
+		if (!ok)
+		{
+			MS_DEBUG_TAG(
+				ice,
+				"TCP connection with %s:%u closed: frame too large",
+				this->peerIp.c_str(),
+				static_cast<unsigned int>(this->peerPort));
+
+			Close();
+		}
 	}
 	else if (nread == UV_EOF)
 	{

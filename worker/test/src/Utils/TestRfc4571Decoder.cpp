@@ -306,3 +306,77 @@ TEST_CASE("Rfc4571Decoder ignores an empty read", "[Rfc4571Decoder]")
 	REQUIRE(listener.frames.empty());
 	REQUIRE(decoder.GetBufferedSize() == 1u);
 }
+
+TEST_CASE("Rfc4571Decoder holds memory only for a frame spanning reads", "[Rfc4571Decoder]")
+{
+	FakeListener listener;
+	Rfc4571Decoder decoder(&listener);
+	const auto packet = pattern(1000, 9);
+	const auto bytes  = concat({ frame(packet), frame(packet) });
+
+	// Whole frames in one read: nothing kept.
+	REQUIRE(decoder.Feed(bytes));
+	REQUIRE(listener.frames.size() == 2u);
+	REQUIRE(decoder.GetAllocatedSize() == 0u);
+
+	// A header alone: two bytes, no heap yet... then the body is announced.
+	REQUIRE(decoder.Feed(std::span<const uint8_t>(bytes.data(), 1)));
+	REQUIRE(decoder.GetAllocatedSize() == 0u);
+	REQUIRE(decoder.Feed(std::span<const uint8_t>(bytes.data() + 1, 11)));
+	// Exactly the announced size, not 64 KiB.
+	REQUIRE(decoder.GetAllocatedSize() == packet.size());
+
+	// Completed: freed.
+	REQUIRE(decoder.Feed(std::span<const uint8_t>(bytes.data() + 12, bytes.size() / 2 - 12)));
+	REQUIRE(listener.frames.size() == 3u);
+	REQUIRE(listener.frames[2] == packet);
+	REQUIRE(decoder.GetAllocatedSize() == 0u);
+}
+
+TEST_CASE("Rfc4571Decoder refuses frames larger than the maximum set", "[Rfc4571Decoder]")
+{
+	// Rows: { max frame size, reads, frames delivered, Feed() results }.
+	struct Row
+	{
+		size_t maxFrameSize;
+		std::vector<std::vector<uint8_t>> reads;
+		size_t frames;
+		std::vector<bool> results;
+	};
+
+	const auto small = frame(pattern(100, 1));
+	const auto large = frame(pattern(101, 2));
+
+	const std::vector<Row> rows{
+		// At the limit: delivered.
+		{ 100u, { small }, 1u, { true } },
+		// Above it, in one read: refused before anything is buffered.
+		{ 100u, { large }, 0u, { false } },
+		// Above it, header split over two reads.
+		{ 100u, { { large[0] }, { large.begin() + 1, large.end() } }, 0u, { true, false } },
+		// A good frame, then a bad header in the same read: the first goes out.
+		{ 100u, { concat({ small, large }) }, 1u, { false } },
+		// Once failed, nothing more is decoded.
+		{ 100u, { large, small }, 0u, { false, false } },
+	};
+
+	for (size_t i = 0; i < rows.size(); ++i)
+	{
+		DYNAMIC_SECTION("row " << i)
+		{
+			FakeListener listener;
+			Rfc4571Decoder decoder(&listener);
+
+			decoder.SetMaxFrameSize(rows[i].maxFrameSize);
+
+			for (size_t r = 0; r < rows[i].reads.size(); ++r)
+			{
+				REQUIRE(decoder.Feed(rows[i].reads[r]) == rows[i].results[r]);
+			}
+
+			REQUIRE(listener.frames.size() == rows[i].frames);
+			REQUIRE(decoder.GetAllocatedSize() == 0u);
+			REQUIRE(decoder.HasFailed() == !rows[i].results.back());
+		}
+	}
+}
