@@ -103,8 +103,12 @@ namespace RTC
 		std::map<WebRtcTransport*, Listener*> transportListeners;
 		std::unordered_map<std::string, WebRtcTransport*> mapUsernameFragmentTransport;
 		std::unordered_map<uint64_t, WebRtcTransport*> mapTupleTransport;
-		// Dropped network input: no transport for it.
-		uint64_t droppedPackets{ 0u };
+		// Dropped network input with no transport to count it: STUN that does
+		// not parse, STUN whose username fragment no transport has, anything
+		// else from a tuple no transport has.
+		uint64_t droppedInvalidStun{ 0u };
+		uint64_t droppedStunUnauthorized{ 0u };
+		uint64_t droppedUnknownTuple{ 0u };
 	};
 } // namespace RTC
 

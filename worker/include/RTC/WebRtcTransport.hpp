@@ -7,6 +7,7 @@
 #include "RTC/DtlsTransport.hpp"
 #include "RTC/IceServer.hpp"
 #include "RTC/ListenInfo.hpp"
+#include "RTC/NotificationThrottle.hpp"
 #include "RTC/SrtpSession.hpp"
 #include "RTC/StunPacket.hpp"
 #include "RTC/Transport.hpp"
@@ -171,6 +172,9 @@ namespace RTC
 		void OnRtcpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len);
 		void MayRunDtlsTransport();
 		void ArmConsentTimer();
+		// Authenticated input arrived on `tuple` (may be nullptr: nothing).
+		void MayForceSelectedTuple(const TransportTuple* tuple);
+		void NotifySelectedTuple(TransportTuple* tuple);
 		void DestroyTcpConnections();
 		flatbuffers::Offset<FBS::WebRtcTransport::DtlsParameters>
 		FillBufferDtlsParameters(flatbuffers::FlatBufferBuilder& builder) const;
@@ -191,6 +195,7 @@ namespace RTC
 		std::unique_ptr<SrtpSession> srtpRecvSession;
 		std::unique_ptr<SrtpSession> srtpSendSession;
 		std::unique_ptr<TimerHandle> consentTimer;
+		std::unique_ptr<TimerHandle> selectedTupleNotifyTimer;
 		// Others.
 		// Announced address of each local socket (keyed by local address text
 		// and port) so tuples advertise what was configured.
@@ -200,6 +205,9 @@ namespace RTC
 		std::optional<DtlsTransport::Role> dtlsRole;
 		std::string dtlsRemoteCert;
 		bool closing{ false };
+		NotificationThrottle selectedTupleThrottle;
+		// Source of the DTLS datagram being processed, during ProcessDtlsData().
+		const TransportTuple* dtlsReceivingTuple{ nullptr };
 	};
 } // namespace RTC
 

@@ -158,7 +158,10 @@ namespace RTC
 					&tcpServers,
 					&transportIds,
 					&usernameFragments,
-					&tupleHashes);
+					&tupleHashes,
+					this->droppedInvalidStun,
+					this->droppedStunUnauthorized,
+					this->droppedUnknownTuple);
 
 				request->Accept(FBS::Response::Body::WebRtcServer_DumpResponse, dump);
 
@@ -300,7 +303,7 @@ namespace RTC
 
 			if (!packet)
 			{
-				++this->droppedPackets;
+				++this->droppedInvalidStun;
 
 				return;
 			}
@@ -324,7 +327,7 @@ namespace RTC
 
 			if (!transport)
 			{
-				++this->droppedPackets;
+				++this->droppedStunUnauthorized;
 
 				MS_DEBUG_TAG(ice, "STUN packet for no known transport, dropped");
 
@@ -340,7 +343,7 @@ namespace RTC
 
 		if (!transport)
 		{
-			++this->droppedPackets;
+			++this->droppedUnknownTuple;
 
 			return;
 		}

@@ -16,6 +16,9 @@ namespace RTC
 	{
 		constexpr size_t IceUsernameFragmentLength{ 16u };
 		constexpr size_t IcePasswordLength{ 32u };
+		// At most one iceselectedtuplechange per this interval; a change within
+		// it is reported (the tuple selected then) when it ends.
+		constexpr uint64_t SelectedTupleNotifyIntervalMs{ 1000u };
 		// RFC 8445 5.1.2.1: type preference of host candidates.
 		constexpr uint32_t HostTypePreference{ 64u };
 		// Distance between the priorities of consecutive candidates, leaving room
@@ -101,7 +104,8 @@ namespace RTC
 		const std::string& id,
 		Transport::Listener* listener,
 		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
-			: Transport(shared, id, listener, options->base())
+			: Transport(shared, id, listener, options->base()),
+				selectedTupleThrottle(SelectedTupleNotifyIntervalMs)
 	{
 		const auto* listen = options->listen_as_ListenIndividual();
 
@@ -180,7 +184,9 @@ namespace RTC
 		WebRtcServerListener* webRtcServerListener,
 		const std::vector<ServerSocket>& serverSockets,
 		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
-			: Transport(shared, id, listener, options->base()), webRtcServerListener(webRtcServerListener)
+			: Transport(shared, id, listener, options->base()),
+				webRtcServerListener(webRtcServerListener),
+				selectedTupleThrottle(SelectedTupleNotifyIntervalMs)
 	{
 		std::vector<ServerSocket> sockets;
 
@@ -252,7 +258,8 @@ namespace RTC
 
 	void WebRtcTransport::Setup(const FBS::WebRtcTransport::WebRtcTransportOptions* options)
 	{
-		this->consentTimer = std::make_unique<TimerHandle>(this);
+		this->consentTimer             = std::make_unique<TimerHandle>(this);
+		this->selectedTupleNotifyTimer = std::make_unique<TimerHandle>(this);
 		this->iceServer    = std::make_unique<IceServer>(
       this,
       Utils::Crypto::GetRandomString(IceUsernameFragmentLength),
@@ -276,6 +283,7 @@ namespace RTC
 		}
 
 		this->consentTimer.reset();
+		this->selectedTupleNotifyTimer.reset();
 		// Its destructor reports the username fragments and tuples it removes.
 		this->iceServer.reset();
 
@@ -700,7 +708,17 @@ namespace RTC
 
 	void WebRtcTransport::OnStunPacket(TransportTuple* tuple, const StunPacket& packet)
 	{
-		this->iceServer->ProcessStunPacket(packet, tuple, DepLibUV::GetTimeMs());
+		switch (this->iceServer->ProcessStunPacket(packet, tuple, DepLibUV::GetTimeMs()))
+		{
+			case IceServer::StunVerdict::INVALID:
+				++this->dropped.invalidStun;
+				break;
+			case IceServer::StunVerdict::UNAUTHORIZED:
+				++this->dropped.stunUnauthorized;
+				break;
+			default:
+				break;
+		}
 
 		ArmConsentTimer();
 	}
@@ -714,9 +732,6 @@ namespace RTC
 			return;
 		}
 
-		// DTLS on a valid tuple that is not the selected one: the peer moved.
-		this->iceServer->MayForceSelectedTuple(tuple);
-
 		const auto state = this->dtlsTransport->GetState();
 
 		if (
@@ -727,7 +742,11 @@ namespace RTC
 			return;
 		}
 
+		// Whatever the DTLS layer accepts from this datagram (it calls us back
+		// from within) may move the selected tuple here; nothing before.
+		this->dtlsReceivingTuple = tuple;
 		this->dtlsTransport->ProcessDtlsData(data, len);
+		this->dtlsReceivingTuple = nullptr;
 	}
 
 	void WebRtcTransport::OnRtpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len)
@@ -746,8 +765,6 @@ namespace RTC
 			return;
 		}
 
-		this->iceServer->MayForceSelectedTuple(tuple);
-
 		if (!this->srtpRecvSession->DecryptSrtp(data, &len))
 		{
 			++this->dropped.srtpDecryptFailed;
@@ -755,7 +772,12 @@ namespace RTC
 			return;
 		}
 
-		ReceiveRtpPacket(data, len);
+		// Only an authenticated packet on a valid tuple that is not the
+		// selected one means the peer moved (a spoofed one fails above).
+		if (ReceiveRtpPacket(data, len))
+		{
+			MayForceSelectedTuple(tuple);
+		}
 	}
 
 	void WebRtcTransport::OnRtcpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len)
@@ -846,6 +868,26 @@ namespace RTC
 			return;
 		}
 
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		if (!this->selectedTupleThrottle.OnChange(nowMs))
+		{
+			// Held: the timer reports the tuple selected when the interval ends.
+			const auto deadline = this->selectedTupleThrottle.GetDeadlineMs();
+
+			if (deadline && !this->selectedTupleNotifyTimer->IsActive())
+			{
+				this->selectedTupleNotifyTimer->Start(*deadline > nowMs ? *deadline - nowMs : 0u);
+			}
+
+			return;
+		}
+
+		NotifySelectedTuple(tuple);
+	}
+
+	void WebRtcTransport::NotifySelectedTuple(TransportTuple* tuple)
+	{
 		auto& builder = GetNotificationBuilder();
 		auto body     = FBS::WebRtcTransport::CreateIceSelectedTupleChangeNotification(
       builder, FillBufferTuple(builder, tuple));
@@ -918,6 +960,10 @@ namespace RTC
 			return;
 		}
 
+		// The handshake finished with the datagram just received: its source
+		// holds the certificate, and the peer may have moved there.
+		MayForceSelectedTuple(this->dtlsReceivingTuple);
+
 		try
 		{
 			this->srtpSendSession = std::make_unique<SrtpSession>(
@@ -982,7 +1028,7 @@ namespace RTC
 
 		if (!tuple)
 		{
-			MS_WARN_TAG(dtls, "no selected tuple to send DTLS data on");
+			MS_DEBUG_TAG(dtls, "no selected tuple to send DTLS data on");
 
 			return;
 		}
@@ -1000,6 +1046,9 @@ namespace RTC
 		{
 			return;
 		}
+
+		// A record that decrypted: its source holds the DTLS keys.
+		MayForceSelectedTuple(this->dtlsReceivingTuple);
 
 		// Counted as dropped when SCTP is not enabled.
 		ReceiveSctpData(data, len);
@@ -1097,8 +1146,33 @@ namespace RTC
 		}
 	}
 
-	void WebRtcTransport::OnTimer(TimerHandle* /*timer*/)
+	void WebRtcTransport::MayForceSelectedTuple(const TransportTuple* tuple)
 	{
+		if (!tuple)
+		{
+			return;
+		}
+
+		this->iceServer->MayForceSelectedTuple(tuple, DepLibUV::GetTimeMs());
+
+		// Its consent was refreshed if it was selected.
+		ArmConsentTimer();
+	}
+
+	void WebRtcTransport::OnTimer(TimerHandle* timer)
+	{
+		if (timer == this->selectedTupleNotifyTimer.get())
+		{
+			auto* selected = this->iceServer->GetSelectedTuple();
+
+			if (this->selectedTupleThrottle.OnTimeout(DepLibUV::GetTimeMs()) && selected)
+			{
+				NotifySelectedTuple(selected);
+			}
+
+			return;
+		}
+
 		this->iceServer->OnTimeout(DepLibUV::GetTimeMs());
 
 		ArmConsentTimer();
