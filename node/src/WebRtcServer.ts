@@ -216,6 +216,11 @@ export class WebRtcServerImpl<WebRtcServerAppData extends AppData = AppData>
 			),
 			localIceUsernameFragments,
 			tupleHashes,
+			droppedPackets: {
+				invalidStun: Number(body.droppedInvalidStun()),
+				stunUnauthorized: Number(body.droppedStunUnauthorized()),
+				unknownTuple: Number(body.droppedUnknownTuple()),
+			},
 		};
 	}
 

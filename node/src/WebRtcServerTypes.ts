@@ -40,6 +40,17 @@ export type WebRtcServerDump = {
 	 * Known remote tuples and the transport each belongs to.
 	 */
 	tupleHashes: { tupleHash: number; webRtcTransportId: string }[];
+	/**
+	 * Network input the server dropped itself, having no transport to hand it
+	 * to (an addition of this library; not in the reference): STUN that does
+	 * not parse, STUN for a username fragment of no transport, and anything
+	 * else from a tuple of no transport.
+	 */
+	droppedPackets: {
+		invalidStun: number;
+		stunUnauthorized: number;
+		unknownTuple: number;
+	};
 };
 
 export type WebRtcServerEvents = {
