@@ -130,6 +130,7 @@ describe('createWebRtcServer()', () => {
 			webRtcTransportIds: [],
 			localIceUsernameFragments: [],
 			tupleHashes: [],
+			droppedPackets: { invalidStun: 0, stunUnauthorized: 0, unknownTuple: 0 },
 		});
 
 		const impl = worker as unknown as { webRtcServersForTesting: Set<WebRtcServer> };
@@ -517,6 +518,7 @@ describe('WebRtcServer', () => {
 				},
 			],
 			tupleHashes: [],
+			droppedPackets: { invalidStun: 0, stunUnauthorized: 0, unknownTuple: 0 },
 		});
 
 		transport.close();
