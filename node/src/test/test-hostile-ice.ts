@@ -45,6 +45,10 @@ beforeAll(async () => {
 afterEach(async () => {
 	await processes.stopAll();
 
+	// The worker is up and answering.
+	expect(worker.closed).toBe(false);
+	await worker.dump();
+
 	for (const socket of sockets.splice(0)) {
 		socket.close();
 	}

@@ -403,8 +403,8 @@ namespace RTC
 		}
 	}
 
-	void PlainTransport::LearnTuple(
-		UdpSocketHandle* socket, const struct sockaddr* remoteAddr, bool rtcp)
+	void
+	PlainTransport::LearnTuple(UdpSocketHandle* socket, const struct sockaddr* remoteAddr, bool rtcp)
 	{
 		auto& knownTuple = rtcp ? this->rtcpTuple : this->tuple;
 

@@ -260,7 +260,7 @@ namespace RTC
 	{
 		this->consentTimer             = std::make_unique<TimerHandle>(this);
 		this->selectedTupleNotifyTimer = std::make_unique<TimerHandle>(this);
-		this->iceServer    = std::make_unique<IceServer>(
+		this->iceServer                = std::make_unique<IceServer>(
       this,
       Utils::Crypto::GetRandomString(IceUsernameFragmentLength),
       Utils::Crypto::GetRandomString(IcePasswordLength),
