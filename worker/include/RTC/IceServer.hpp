@@ -141,7 +141,8 @@ namespace RTC
 		// controlling peer moved, RFC 8445 lite behaviour with aggressive
 		// nomination): select it and refresh its consent, since the peer proved
 		// it holds the keys from there. Only while CONNECTED or COMPLETED.
-		void MayForceSelectedTuple(const RTC::TransportTuple* tuple, uint64_t nowMs);
+		// Returns whether it was selected.
+		bool MayForceSelectedTuple(const RTC::TransportTuple* tuple, uint64_t nowMs);
 		// When consent of the selected tuple expires; nullopt when there is no
 		// consent to check (disabled, or not CONNECTED/COMPLETED).
 		std::optional<uint64_t> GetNextDeadlineMs() const;

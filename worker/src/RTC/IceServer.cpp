@@ -361,25 +361,25 @@ namespace RTC
 		EvictTuple(it);
 	}
 
-	void IceServer::MayForceSelectedTuple(const RTC::TransportTuple* tuple, uint64_t nowMs)
+	bool IceServer::MayForceSelectedTuple(const RTC::TransportTuple* tuple, uint64_t nowMs)
 	{
 		this->lastNowMs = std::max(this->lastNowMs, nowMs);
 
 		if (this->state != IceState::CONNECTED && this->state != IceState::COMPLETED)
 		{
-			return;
+			return false;
 		}
 
 		if (this->selectedTuple && this->selectedTuple->Compare(tuple))
 		{
-			return;
+			return false;
 		}
 
 		auto* stored = FindTuple(tuple);
 
 		if (!stored)
 		{
-			return;
+			return false;
 		}
 
 		MS_DEBUG_TAG(ice, "authenticated data on another valid tuple, selecting it");
@@ -387,6 +387,8 @@ namespace RTC
 		stored->lastRequestMs = this->lastNowMs;
 
 		SetSelectedTuple(stored->tuple.get());
+
+		return true;
 	}
 
 	std::optional<uint64_t> IceServer::GetNextDeadlineMs() const

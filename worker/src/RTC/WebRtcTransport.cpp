@@ -1153,21 +1153,31 @@ namespace RTC
 			return;
 		}
 
-		this->iceServer->MayForceSelectedTuple(tuple, DepLibUV::GetTimeMs());
-
-		// Its consent was refreshed if it was selected.
-		ArmConsentTimer();
+		// Its consent was refreshed when it got selected.
+		if (this->iceServer->MayForceSelectedTuple(tuple, DepLibUV::GetTimeMs()))
+		{
+			ArmConsentTimer();
+		}
 	}
 
 	void WebRtcTransport::OnTimer(TimerHandle* timer)
 	{
 		if (timer == this->selectedTupleNotifyTimer.get())
 		{
-			auto* selected = this->iceServer->GetSelectedTuple();
+			const uint64_t nowMs = DepLibUV::GetTimeMs();
+			auto* selected       = this->iceServer->GetSelectedTuple();
 
-			if (this->selectedTupleThrottle.OnTimeout(DepLibUV::GetTimeMs()) && selected)
+			if (this->selectedTupleThrottle.OnTimeout(nowMs))
 			{
-				NotifySelectedTuple(selected);
+				if (selected)
+				{
+					NotifySelectedTuple(selected);
+				}
+			}
+			// The timer fired a little early: still held.
+			else if (const auto deadline = this->selectedTupleThrottle.GetDeadlineMs())
+			{
+				this->selectedTupleNotifyTimer->Start(*deadline > nowMs ? *deadline - nowMs : 0u);
 			}
 
 			return;

@@ -807,7 +807,7 @@ TEST_CASE("IceServer removes tuples and forces selection", "[IceServer]")
 
 	SECTION("MayForceSelectedTuple does nothing before connecting")
 	{
-		server.MayForceSelectedTuple(&tupleA, 1000u);
+		REQUIRE_FALSE(server.MayForceSelectedTuple(&tupleA, 1000u));
 
 		REQUIRE(server.GetSelectedTuple() == nullptr);
 	}
@@ -873,18 +873,18 @@ TEST_CASE("IceServer removes tuples and forces selection", "[IceServer]")
 
 	SECTION("MayForceSelectedTuple selects a valid tuple only")
 	{
-		server.MayForceSelectedTuple(&tupleA, 2500u);
+		REQUIRE_FALSE(server.MayForceSelectedTuple(&tupleA, 2500u));
 
 		REQUIRE(listener.TakeEvents().empty());
 		// Already selected: nothing refreshed.
 		REQUIRE(server.GetNextDeadlineMs() == 31000u);
 
-		server.MayForceSelectedTuple(&unknown, 2500u);
+		REQUIRE_FALSE(server.MayForceSelectedTuple(&unknown, 2500u));
 
 		REQUIRE(listener.TakeEvents().empty());
 		REQUIRE(server.GetSelectedTuple()->Compare(&tupleA));
 
-		server.MayForceSelectedTuple(&tupleC, 3000u);
+		REQUIRE(server.MayForceSelectedTuple(&tupleC, 3000u));
 
 		REQUIRE(listener.TakeEvents() == Events{ "selected 10.0.0.3:7000" });
 		REQUIRE(server.GetSelectedTuple()->Compare(&tupleC));
