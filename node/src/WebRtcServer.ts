@@ -219,6 +219,11 @@ export class WebRtcServerImpl<WebRtcServerAppData extends AppData = AppData>
 			tcpConnectionCount: body.tcpConnectionCount(),
 			tcpConnectionRejected: Number(body.tcpConnectionRejected()),
 			tcpConnectionTimedOut: Number(body.tcpConnectionTimedOut()),
+			droppedPackets: {
+				invalidStun: Number(body.droppedInvalidStun()),
+				stunUnauthorized: Number(body.droppedStunUnauthorized()),
+				unknownTuple: Number(body.droppedUnknownTuple()),
+			},
 		};
 	}
 

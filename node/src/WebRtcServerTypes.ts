@@ -54,6 +54,17 @@ export type WebRtcServerDump = {
 	 * authentication, 30 s after).
 	 */
 	tcpConnectionTimedOut: number;
+	/**
+	 * Network input the server dropped itself, having no transport to hand it
+	 * to (an addition of this library; not in the reference): STUN that does
+	 * not parse, STUN for a username fragment of no transport, and anything
+	 * else from a tuple of no transport.
+	 */
+	droppedPackets: {
+		invalidStun: number;
+		stunUnauthorized: number;
+		unknownTuple: number;
+	};
 };
 
 export type WebRtcServerEvents = {

@@ -133,6 +133,7 @@ describe('createWebRtcServer()', () => {
 			tcpConnectionCount: 0,
 			tcpConnectionRejected: 0,
 			tcpConnectionTimedOut: 0,
+			droppedPackets: { invalidStun: 0, stunUnauthorized: 0, unknownTuple: 0 },
 		});
 
 		const impl = worker as unknown as { webRtcServersForTesting: Set<WebRtcServer> };
@@ -523,6 +524,7 @@ describe('WebRtcServer', () => {
 			tcpConnectionCount: 0,
 			tcpConnectionRejected: 0,
 			tcpConnectionTimedOut: 0,
+			droppedPackets: { invalidStun: 0, stunUnauthorized: 0, unknownTuple: 0 },
 		});
 
 		transport.close();

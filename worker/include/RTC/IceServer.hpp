@@ -27,10 +27,16 @@ namespace RTC
 	// - Consent (RFC 7675 as seen by a lite agent): each valid request refreshes
 	//   its tuple; when the selected tuple has had none for consentTimeoutSec
 	//   the state goes DISCONNECTED and every tuple is removed.
-	// - Bad requests get 400, bad credentials 401, ICE-CONTROLLED 487 (both
-	//   sides would be controlled), unknown comprehension-required attributes
-	//   420; none of them changes any state. Indications and responses are
-	//   ignored.
+	// - Nothing is sent to a source that has not proven the password: a
+	//   request with another method, without FINGERPRINT, without USERNAME or
+	//   MESSAGE-INTEGRITY, or with wrong credentials is dropped silently (no
+	//   400 or 401: an error to an unauthenticated source makes us a reflector
+	//   and tells a scanner that an ICE agent listens here; a real peer just
+	//   retransmits). The verdict returned says why, for the caller's counters.
+	// - Authenticated but unacceptable requests get an error protected with
+	//   MESSAGE-INTEGRITY: no PRIORITY 400, ICE-CONTROLLED 487 (both sides
+	//   would be controlled), unknown comprehension-required attributes 420.
+	//   None of them changes any state. Indications and responses are ignored.
 	//
 	// Listener calls happen from within the methods below. The listener may
 	// call RemoveTuple() from OnIceServerTupleRemoved() (e.g. by closing a TCP
@@ -80,6 +86,21 @@ namespace RTC
 			virtual void OnIceServerDisconnected(const IceServer* iceServer)                 = 0;
 		};
 
+		// What ProcessStunPacket() made of a packet.
+		enum class StunVerdict
+		{
+			// Authenticated request: answered (success or error).
+			ACCEPTED = 1,
+			// Indication (keepalive): nothing to do.
+			IGNORED,
+			// Not a well-formed ICE Binding request (a response, another method,
+			// no FINGERPRINT): dropped silently.
+			INVALID,
+			// No USERNAME or MESSAGE-INTEGRITY, unknown username fragment or wrong
+			// password: dropped silently.
+			UNAUTHORIZED
+		};
+
 	public:
 		// Tuples kept at once; past it the least recently refreshed tuple that
 		// is not the selected one is evicted (TupleRemoved).
@@ -103,7 +124,8 @@ namespace RTC
 	public:
 		// `tuple` is the caller's (usually on its stack); it is copied when
 		// stored. Time going backwards counts as no time passing.
-		void ProcessStunPacket(const StunPacket& packet, RTC::TransportTuple* tuple, uint64_t nowMs);
+		StunVerdict
+		ProcessStunPacket(const StunPacket& packet, RTC::TransportTuple* tuple, uint64_t nowMs);
 		// New credentials. The previous username fragment keeps working until a
 		// valid request with the new one arrives (then it is reported removed);
 		// the new one is reported added at once. Restarting again before the new
@@ -114,10 +136,13 @@ namespace RTC
 		// recently refreshed remaining tuple is selected, or, with none left,
 		// the state goes DISCONNECTED.
 		void RemoveTuple(RTC::TransportTuple* tuple);
-		// DTLS or media arrived on a stored tuple that is not the selected one
-		// (the controlling peer moved, RFC 8445 lite behaviour with aggressive
-		// nomination): select it. Only while CONNECTED or COMPLETED.
-		void MayForceSelectedTuple(const RTC::TransportTuple* tuple);
+		// Authenticated DTLS or media (decrypted and parsed: the caller checks)
+		// arrived on a stored tuple that is not the selected one (the
+		// controlling peer moved, RFC 8445 lite behaviour with aggressive
+		// nomination): select it and refresh its consent, since the peer proved
+		// it holds the keys from there. Only while CONNECTED or COMPLETED.
+		// Returns whether it was selected.
+		bool MayForceSelectedTuple(const RTC::TransportTuple* tuple, uint64_t nowMs);
 		// When consent of the selected tuple expires; nullopt when there is no
 		// consent to check (disabled, or not CONNECTED/COMPLETED).
 		std::optional<uint64_t> GetNextDeadlineMs() const;

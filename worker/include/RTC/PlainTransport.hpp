@@ -16,7 +16,7 @@ namespace RTC
 	// Plain RTP and RTCP over UDP (FFmpeg, GStreamer, SIP gateways), with
 	// optional SRTP keyed by exchanged parameters, RTCP on its own port or
 	// multiplexed, and "comedia" mode learning the remote address from the
-	// first packet.
+	// first packet that decrypted (with SRTP) and parsed, or the first SCTP one.
 	class PlainTransport : public Transport, public UdpSocketHandle::Listener
 	{
 	public:
@@ -52,8 +52,11 @@ namespace RTC
 		void Connect(Channel::ChannelRequest* request);
 		flatbuffers::Offset<FBS::Transport::Tuple>
 		FillBufferTuple(flatbuffers::FlatBufferBuilder& builder, bool rtcp) const;
-		void OnRtpDataReceived(uint8_t* data, size_t len);
-		void OnRtcpDataReceived(uint8_t* data, size_t len);
+		// Return whether the packet decrypted (with SRTP) and parsed.
+		bool OnRtpDataReceived(uint8_t* data, size_t len);
+		bool OnRtcpDataReceived(uint8_t* data, size_t len);
+		// Comedia: the peer is at this address; notified to the application.
+		void LearnTuple(UdpSocketHandle* socket, const struct sockaddr* remoteAddr, bool rtcp);
 
 	private:
 		// Allocated by this.

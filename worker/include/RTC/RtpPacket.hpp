@@ -156,7 +156,7 @@ namespace RTC
 		// the extension header and block fit (if X), the padding count is neither
 		// 0 nor larger than what follows the header (if P). Then indexes the
 		// header extension elements. Returns a view over `data`, or nullopt when
-		// a check fails (warning under the "rtp" log tag).
+		// a check fails (debug log under the "rtp" tag).
 		static std::optional<RtpPacket> Parse(std::span<uint8_t> data);
 		// Same, telling why the packet was dropped.
 		static std::optional<RtpPacket> Parse(std::span<uint8_t> data, DropReason& reason);

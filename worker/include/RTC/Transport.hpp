@@ -195,8 +195,12 @@ namespace RTC
 		void DataReceived(size_t len);
 		void DataSent(size_t len);
 		// A decrypted RTP / RTCP packet that passed the transport's checks.
-		void ReceiveRtpPacket(uint8_t* data, size_t len);
-		void ReceiveRtcpPacket(const uint8_t* data, size_t len);
+		// Returns false when the RTP packet does not parse (counted as
+		// invalidRtp), so the caller learns nothing from where it came from.
+		bool ReceiveRtpPacket(uint8_t* data, size_t len);
+		// Returns false when part of the compound packet did not parse (counted
+		// as invalidRtcp).
+		bool ReceiveRtcpPacket(const uint8_t* data, size_t len);
 		void Notify(
 			FBS::Notification::Event event,
 			FBS::Notification::Body bodyType,

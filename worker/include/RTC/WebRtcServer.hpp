@@ -108,8 +108,12 @@ namespace RTC
 		// packets to another transport.
 		std::unordered_map<TransportTupleKey, WebRtcTransport*, TransportTupleKey::Hasher>
 			mapTupleTransport;
-		// Dropped network input: no transport for it.
-		uint64_t droppedPackets{ 0u };
+		// Dropped network input with no transport to count it: STUN that does
+		// not parse, STUN whose username fragment no transport has, anything
+		// else from a tuple no transport has.
+		uint64_t droppedInvalidStun{ 0u };
+		uint64_t droppedStunUnauthorized{ 0u };
+		uint64_t droppedUnknownTuple{ 0u };
 	};
 } // namespace RTC
 

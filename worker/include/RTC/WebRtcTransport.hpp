@@ -8,6 +8,7 @@
 #include "RTC/IceServer.hpp"
 #include "RTC/IceTcpConnections.hpp"
 #include "RTC/ListenInfo.hpp"
+#include "RTC/NotificationThrottle.hpp"
 #include "RTC/SrtpSession.hpp"
 #include "RTC/StunPacket.hpp"
 #include "RTC/Transport.hpp"
@@ -179,6 +180,9 @@ namespace RTC
 		void ArmConsentTimer();
 		// Keeps the TCP connection of the tuple (ours or the server's) open.
 		void TupleValid(TransportTuple* tuple);
+		// Authenticated input arrived on `tuple` (may be nullptr: nothing).
+		void MayForceSelectedTuple(const TransportTuple* tuple);
+		void NotifySelectedTuple(TransportTuple* tuple);
 		flatbuffers::Offset<FBS::WebRtcTransport::DtlsParameters>
 		FillBufferDtlsParameters(flatbuffers::FlatBufferBuilder& builder) const;
 		FBS::WebRtcTransport::IceState GetFbsIceState() const;
@@ -198,6 +202,7 @@ namespace RTC
 		std::unique_ptr<SrtpSession> srtpRecvSession;
 		std::unique_ptr<SrtpSession> srtpSendSession;
 		std::unique_ptr<TimerHandle> consentTimer;
+		std::unique_ptr<TimerHandle> selectedTupleNotifyTimer;
 		// Others.
 		// Announced address of each own UDP socket, so tuples advertise what was
 		// configured (TCP connections: kept by tcpConnections).
@@ -207,6 +212,9 @@ namespace RTC
 		std::optional<DtlsTransport::Role> dtlsRole;
 		std::string dtlsRemoteCert;
 		bool closing{ false };
+		NotificationThrottle selectedTupleThrottle;
+		// Source of the DTLS datagram being processed, during ProcessDtlsData().
+		const TransportTuple* dtlsReceivingTuple{ nullptr };
 	};
 } // namespace RTC
 

@@ -79,40 +79,45 @@ namespace RTC
 		this->listener->OnIceServerLocalUsernameFragmentRemoved(this, this->usernameFragment);
 	}
 
-	void
+	IceServer::StunVerdict
 	IceServer::ProcessStunPacket(const StunPacket& packet, RTC::TransportTuple* tuple, uint64_t nowMs)
 	{
 		this->lastNowMs = std::max(this->lastNowMs, nowMs);
 
 		// A lite agent sends no requests, so it expects no responses; Binding
 		// indications are keepalives (RFC 8445 11).
-		if (packet.GetClass() != StunPacket::Class::REQUEST)
+		if (packet.GetClass() == StunPacket::Class::INDICATION)
 		{
-			MS_DEBUG_DEV("STUN indication or response ignored");
+			MS_DEBUG_DEV("STUN indication ignored");
 
-			return;
+			return StunVerdict::IGNORED;
 		}
 
+		if (packet.GetClass() != StunPacket::Class::REQUEST)
+		{
+			MS_DEBUG_TAG(ice, "STUN response received (we send no requests), dropped");
+
+			return StunVerdict::INVALID;
+		}
+
+		// Until the request proves the password nothing is answered (see the
+		// header): the 400 and 401 of RFC 5389 would go to any source.
 		if (packet.GetMethod() != StunPacket::Method::BINDING)
 		{
 			MS_DEBUG_TAG(
 				ice,
-				"STUN request with unknown method 0x%03x, answering 400",
+				"STUN request with unknown method 0x%03x, dropped",
 				static_cast<unsigned int>(packet.GetMethod()));
 
-			SendErrorResponse(packet, tuple, 400u, "");
-
-			return;
+			return StunVerdict::INVALID;
 		}
 
 		// ICE checks always carry FINGERPRINT (RFC 8445 7.1.1).
 		if (!packet.HasFingerprint())
 		{
-			MS_DEBUG_TAG(ice, "STUN Binding request without FINGERPRINT, answering 400");
+			MS_DEBUG_TAG(ice, "STUN Binding request without FINGERPRINT, dropped");
 
-			SendErrorResponse(packet, tuple, 400u, "");
-
-			return;
+			return StunVerdict::INVALID;
 		}
 
 		// The current credentials, or the previous ones after a restart until a
@@ -139,21 +144,16 @@ namespace RTC
 
 			case StunPacket::Authentication::BAD_REQUEST:
 			{
-				MS_DEBUG_TAG(
-					ice, "STUN Binding request without USERNAME or MESSAGE-INTEGRITY, answering 400");
+				MS_DEBUG_TAG(ice, "STUN Binding request without USERNAME or MESSAGE-INTEGRITY, dropped");
 
-				SendErrorResponse(packet, tuple, 400u, "");
-
-				return;
+				return StunVerdict::UNAUTHORIZED;
 			}
 
 			case StunPacket::Authentication::UNAUTHORIZED:
 			{
-				MS_DEBUG_TAG(ice, "STUN Binding request with wrong credentials, answering 401");
+				MS_DEBUG_TAG(ice, "STUN Binding request with wrong credentials, dropped");
 
-				SendErrorResponse(packet, tuple, 401u, "");
-
-				return;
+				return StunVerdict::UNAUTHORIZED;
 			}
 		}
 
@@ -169,7 +169,7 @@ namespace RTC
 
 			SendErrorResponse(packet, tuple, 420u, responsePassword);
 
-			return;
+			return StunVerdict::ACCEPTED;
 		}
 
 		// Both sides would be controlled: we are lite and cannot switch to
@@ -180,7 +180,7 @@ namespace RTC
 
 			SendErrorResponse(packet, tuple, 487u, responsePassword);
 
-			return;
+			return StunVerdict::ACCEPTED;
 		}
 
 		if (!packet.GetPriority())
@@ -189,7 +189,7 @@ namespace RTC
 
 			SendErrorResponse(packet, tuple, 400u, responsePassword);
 
-			return;
+			return StunVerdict::ACCEPTED;
 		}
 
 		// Answer first, so the success response goes out before anything that
@@ -239,7 +239,7 @@ namespace RTC
 
 			if (!stored)
 			{
-				return;
+				return StunVerdict::ACCEPTED;
 			}
 		}
 
@@ -302,6 +302,8 @@ namespace RTC
 				break;
 			}
 		}
+
+		return StunVerdict::ACCEPTED;
 	}
 
 	void IceServer::RestartIce(const std::string& usernameFragment, const std::string& password)
@@ -359,28 +361,34 @@ namespace RTC
 		EvictTuple(it);
 	}
 
-	void IceServer::MayForceSelectedTuple(const RTC::TransportTuple* tuple)
+	bool IceServer::MayForceSelectedTuple(const RTC::TransportTuple* tuple, uint64_t nowMs)
 	{
+		this->lastNowMs = std::max(this->lastNowMs, nowMs);
+
 		if (this->state != IceState::CONNECTED && this->state != IceState::COMPLETED)
 		{
-			return;
+			return false;
 		}
 
 		if (this->selectedTuple && this->selectedTuple->Compare(tuple))
 		{
-			return;
+			return false;
 		}
 
 		auto* stored = FindTuple(tuple);
 
 		if (!stored)
 		{
-			return;
+			return false;
 		}
 
-		MS_DEBUG_TAG(ice, "data on another valid tuple, selecting it");
+		MS_DEBUG_TAG(ice, "authenticated data on another valid tuple, selecting it");
+
+		stored->lastRequestMs = this->lastNowMs;
 
 		SetSelectedTuple(stored->tuple.get());
+
+		return true;
 	}
 
 	std::optional<uint64_t> IceServer::GetNextDeadlineMs() const

@@ -339,6 +339,8 @@ namespace RTC
 			return;
 		}
 
+		auto* mutableData = const_cast<uint8_t*>(data);
+
 		if (!knownTuple)
 		{
 			// Comedia: the first RTP or SCTP (or, on the RTCP port, RTCP) packet
@@ -352,45 +354,36 @@ namespace RTC
 				return;
 			}
 
-			knownTuple = std::make_unique<TransportTuple>(socket, remoteAddr);
-			knownTuple->SetLocalAnnouncedAddress(
-				onRtcpSocket ? this->rtcpListenInfo.announcedAddress : this->listenInfo.announcedAddress);
-
-			auto& builder = GetNotificationBuilder();
-
-			if (onRtcpSocket)
+			// SCTP over plain UDP has nothing to authenticate it with.
+			if (isSctp)
 			{
-				auto body = FBS::PlainTransport::CreateRtcpTupleNotification(
-					builder, RTC::FillBufferTuple(builder, knownTuple.get()));
-
-				Notify(
-					FBS::Notification::Event::PLAINTRANSPORT_RTCP_TUPLE,
-					FBS::Notification::Body::PlainTransport_RtcpTupleNotification,
-					body.Union());
-			}
-			else
-			{
-				auto body = FBS::PlainTransport::CreateTupleNotification(
-					builder, RTC::FillBufferTuple(builder, knownTuple.get()));
-
-				Notify(
-					FBS::Notification::Event::PLAINTRANSPORT_TUPLE,
-					FBS::Notification::Body::PlainTransport_TupleNotification,
-					body.Union());
-
-				SctpLinkConnected();
-			}
-		}
-		else
-		{
-			const TransportTuple received(socket, remoteAddr);
-
-			if (!knownTuple->Compare(&received))
-			{
-				++this->dropped.unknownTuple;
+				LearnTuple(socket, remoteAddr, onRtcpSocket);
+				ReceiveSctpData(data, len);
 
 				return;
 			}
+
+			// RTP and RTCP teach the address only once they decrypted (with SRTP)
+			// and parsed: a junk datagram sent first must not take the transport
+			// (it is counted where it fails).
+			const bool accepted = kind == PacketKind::RTP ? OnRtpDataReceived(mutableData, len)
+																										: OnRtcpDataReceived(mutableData, len);
+
+			if (accepted)
+			{
+				LearnTuple(socket, remoteAddr, onRtcpSocket);
+			}
+
+			return;
+		}
+
+		const TransportTuple received(socket, remoteAddr);
+
+		if (!knownTuple->Compare(&received))
+		{
+			++this->dropped.unknownTuple;
+
+			return;
 		}
 
 		if (isSctp)
@@ -399,8 +392,6 @@ namespace RTC
 
 			return;
 		}
-
-		auto* mutableData = const_cast<uint8_t*>(data);
 
 		if (kind == PacketKind::RTP)
 		{
@@ -412,7 +403,42 @@ namespace RTC
 		}
 	}
 
-	void PlainTransport::OnRtpDataReceived(uint8_t* data, size_t len)
+	void
+	PlainTransport::LearnTuple(UdpSocketHandle* socket, const struct sockaddr* remoteAddr, bool rtcp)
+	{
+		auto& knownTuple = rtcp ? this->rtcpTuple : this->tuple;
+
+		knownTuple = std::make_unique<TransportTuple>(socket, remoteAddr);
+		knownTuple->SetLocalAnnouncedAddress(
+			rtcp ? this->rtcpListenInfo.announcedAddress : this->listenInfo.announcedAddress);
+
+		auto& builder = GetNotificationBuilder();
+
+		if (rtcp)
+		{
+			auto body = FBS::PlainTransport::CreateRtcpTupleNotification(
+				builder, RTC::FillBufferTuple(builder, knownTuple.get()));
+
+			Notify(
+				FBS::Notification::Event::PLAINTRANSPORT_RTCP_TUPLE,
+				FBS::Notification::Body::PlainTransport_RtcpTupleNotification,
+				body.Union());
+		}
+		else
+		{
+			auto body = FBS::PlainTransport::CreateTupleNotification(
+				builder, RTC::FillBufferTuple(builder, knownTuple.get()));
+
+			Notify(
+				FBS::Notification::Event::PLAINTRANSPORT_TUPLE,
+				FBS::Notification::Body::PlainTransport_TupleNotification,
+				body.Union());
+
+			SctpLinkConnected();
+		}
+	}
+
+	bool PlainTransport::OnRtpDataReceived(uint8_t* data, size_t len)
 	{
 		if (this->localSrtpParameters)
 		{
@@ -420,21 +446,21 @@ namespace RTC
 			{
 				++this->dropped.rtpBeforeSrtp;
 
-				return;
+				return false;
 			}
 
 			if (!this->srtpRecvSession->DecryptSrtp(data, &len))
 			{
 				++this->dropped.srtpDecryptFailed;
 
-				return;
+				return false;
 			}
 		}
 
-		ReceiveRtpPacket(data, len);
+		return ReceiveRtpPacket(data, len);
 	}
 
-	void PlainTransport::OnRtcpDataReceived(uint8_t* data, size_t len)
+	bool PlainTransport::OnRtcpDataReceived(uint8_t* data, size_t len)
 	{
 		if (this->localSrtpParameters)
 		{
@@ -442,17 +468,17 @@ namespace RTC
 			{
 				++this->dropped.rtpBeforeSrtp;
 
-				return;
+				return false;
 			}
 
 			if (!this->srtpRecvSession->DecryptSrtcp(data, &len))
 			{
 				++this->dropped.srtcpDecryptFailed;
 
-				return;
+				return false;
 			}
 		}
 
-		ReceiveRtcpPacket(data, len);
+		return ReceiveRtcpPacket(data, len);
 	}
 } // namespace RTC

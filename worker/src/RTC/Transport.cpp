@@ -721,7 +721,7 @@ namespace RTC
 		this->sendTransmission.Update(len, DepLibUV::GetTimeMs());
 	}
 
-	void Transport::ReceiveRtpPacket(uint8_t* data, size_t len)
+	bool Transport::ReceiveRtpPacket(uint8_t* data, size_t len)
 	{
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
 		auto packet          = RtpPacket::Parse(std::span<uint8_t>(data, len));
@@ -730,7 +730,7 @@ namespace RTC
 		{
 			++this->dropped.invalidRtp;
 
-			return;
+			return false;
 		}
 
 		this->recvRtpTransmission.Update(len, nowMs);
@@ -743,7 +743,7 @@ namespace RTC
 		{
 			++this->dropped.unknownSsrc;
 
-			return;
+			return true;
 		}
 
 		packet->SetExtensionIds(producer->GetExtensionIds());
@@ -768,10 +768,12 @@ namespace RTC
 
 		if (result != Producer::ReceiveResult::MEDIA)
 		{
-			return;
+			return true;
 		}
 
 		this->listener->OnTransportProducerRtpPacketReceived(this, producer, *packet, isKeyFrame);
+
+		return true;
 	}
 
 	void Transport::Notify(

@@ -22,7 +22,7 @@ namespace RTC
 		uint8_t RtcpBuffer[1500];
 	} // namespace
 
-	void Transport::ReceiveRtcpPacket(const uint8_t* data, size_t len)
+	bool Transport::ReceiveRtcpPacket(const uint8_t* data, size_t len)
 	{
 		const uint64_t nowMs = DepLibUV::GetTimeMs();
 		const uint64_t nowUs = DepLibUV::GetTimeUsNow();
@@ -125,7 +125,11 @@ namespace RTC
 		if (reader.GetError() != RTCP::ParseError::NONE)
 		{
 			++this->dropped.invalidRtcp;
+
+			return false;
 		}
+
+		return true;
 	}
 
 	void Transport::SendRtcpCompound(const RTCP::CompoundPacket::Builder& builder)

@@ -157,7 +157,10 @@ namespace RTC
 					&tupleHashes,
 					this->tcpConnections->GetConnectionCount(),
 					this->tcpConnections->GetRejectedCount(),
-					this->tcpConnections->GetTimedOutCount());
+					this->tcpConnections->GetTimedOutCount(),
+					this->droppedInvalidStun,
+					this->droppedStunUnauthorized,
+					this->droppedUnknownTuple);
 
 				request->Accept(FBS::Response::Body::WebRtcServer_DumpResponse, dump);
 
@@ -284,7 +287,7 @@ namespace RTC
 
 			if (!packet)
 			{
-				++this->droppedPackets;
+				++this->droppedInvalidStun;
 
 				return;
 			}
@@ -308,7 +311,7 @@ namespace RTC
 
 			if (!transport)
 			{
-				++this->droppedPackets;
+				++this->droppedStunUnauthorized;
 
 				MS_DEBUG_TAG(ice, "STUN packet for no known transport, dropped");
 
@@ -324,7 +327,7 @@ namespace RTC
 
 		if (!transport)
 		{
-			++this->droppedPackets;
+			++this->droppedUnknownTuple;
 
 			return;
 		}

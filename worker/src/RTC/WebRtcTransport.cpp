@@ -16,6 +16,9 @@ namespace RTC
 	{
 		constexpr size_t IceUsernameFragmentLength{ 16u };
 		constexpr size_t IcePasswordLength{ 32u };
+		// At most one iceselectedtuplechange per this interval; a change within
+		// it is reported (the tuple selected then) when it ends.
+		constexpr uint64_t SelectedTupleNotifyIntervalMs{ 1000u };
 		// RFC 8445 5.1.2.1: type preference of host candidates.
 		constexpr uint32_t HostTypePreference{ 64u };
 		// Distance between the priorities of consecutive candidates, leaving room
@@ -101,7 +104,8 @@ namespace RTC
 		const std::string& id,
 		Transport::Listener* listener,
 		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
-			: Transport(shared, id, listener, options->base())
+			: Transport(shared, id, listener, options->base()),
+				selectedTupleThrottle(SelectedTupleNotifyIntervalMs)
 	{
 		const auto* listen = options->listen_as_ListenIndividual();
 
@@ -181,7 +185,9 @@ namespace RTC
 		WebRtcServerListener* webRtcServerListener,
 		const std::vector<ServerSocket>& serverSockets,
 		const FBS::WebRtcTransport::WebRtcTransportOptions* options)
-			: Transport(shared, id, listener, options->base()), webRtcServerListener(webRtcServerListener)
+			: Transport(shared, id, listener, options->base()),
+				webRtcServerListener(webRtcServerListener),
+				selectedTupleThrottle(SelectedTupleNotifyIntervalMs)
 	{
 		std::vector<ServerSocket> sockets;
 
@@ -253,8 +259,9 @@ namespace RTC
 
 	void WebRtcTransport::Setup(const FBS::WebRtcTransport::WebRtcTransportOptions* options)
 	{
-		this->consentTimer = std::make_unique<TimerHandle>(this);
-		this->iceServer    = std::make_unique<IceServer>(
+		this->consentTimer             = std::make_unique<TimerHandle>(this);
+		this->selectedTupleNotifyTimer = std::make_unique<TimerHandle>(this);
+		this->iceServer                = std::make_unique<IceServer>(
       this,
       Utils::Crypto::GetRandomString(IceUsernameFragmentLength),
       Utils::Crypto::GetRandomString(IcePasswordLength),
@@ -277,6 +284,7 @@ namespace RTC
 		}
 
 		this->consentTimer.reset();
+		this->selectedTupleNotifyTimer.reset();
 		// Its destructor reports the username fragments and tuples it removes.
 		this->iceServer.reset();
 
@@ -713,7 +721,17 @@ namespace RTC
 
 	void WebRtcTransport::OnStunPacket(TransportTuple* tuple, const StunPacket& packet)
 	{
-		this->iceServer->ProcessStunPacket(packet, tuple, DepLibUV::GetTimeMs());
+		switch (this->iceServer->ProcessStunPacket(packet, tuple, DepLibUV::GetTimeMs()))
+		{
+			case IceServer::StunVerdict::INVALID:
+				++this->dropped.invalidStun;
+				break;
+			case IceServer::StunVerdict::UNAUTHORIZED:
+				++this->dropped.stunUnauthorized;
+				break;
+			default:
+				break;
+		}
 
 		// Stored tuples got an authenticated request once; on TCP no one else
 		// can write on that connection, so it is not idle.
@@ -734,9 +752,6 @@ namespace RTC
 			return;
 		}
 
-		// DTLS on a valid tuple that is not the selected one: the peer moved.
-		this->iceServer->MayForceSelectedTuple(tuple);
-
 		const auto state = this->dtlsTransport->GetState();
 
 		if (
@@ -748,7 +763,12 @@ namespace RTC
 		}
 
 		TupleValid(tuple);
+
+		// Whatever the DTLS layer accepts from this datagram (it calls us back
+		// from within) may move the selected tuple here; nothing before.
+		this->dtlsReceivingTuple = tuple;
 		this->dtlsTransport->ProcessDtlsData(data, len);
+		this->dtlsReceivingTuple = nullptr;
 	}
 
 	void WebRtcTransport::OnRtpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len)
@@ -767,8 +787,6 @@ namespace RTC
 			return;
 		}
 
-		this->iceServer->MayForceSelectedTuple(tuple);
-
 		if (!this->srtpRecvSession->DecryptSrtp(data, &len))
 		{
 			++this->dropped.srtpDecryptFailed;
@@ -777,7 +795,13 @@ namespace RTC
 		}
 
 		TupleValid(tuple);
-		ReceiveRtpPacket(data, len);
+
+		// Only an authenticated packet on a valid tuple that is not the
+		// selected one means the peer moved (a spoofed one fails above).
+		if (ReceiveRtpPacket(data, len))
+		{
+			MayForceSelectedTuple(tuple);
+		}
 	}
 
 	void WebRtcTransport::OnRtcpDataReceived(TransportTuple* tuple, uint8_t* data, size_t len)
@@ -869,6 +893,26 @@ namespace RTC
 			return;
 		}
 
+		const uint64_t nowMs = DepLibUV::GetTimeMs();
+
+		if (!this->selectedTupleThrottle.OnChange(nowMs))
+		{
+			// Held: the timer reports the tuple selected when the interval ends.
+			const auto deadline = this->selectedTupleThrottle.GetDeadlineMs();
+
+			if (deadline && !this->selectedTupleNotifyTimer->IsActive())
+			{
+				this->selectedTupleNotifyTimer->Start(*deadline > nowMs ? *deadline - nowMs : 0u);
+			}
+
+			return;
+		}
+
+		NotifySelectedTuple(tuple);
+	}
+
+	void WebRtcTransport::NotifySelectedTuple(TransportTuple* tuple)
+	{
 		auto& builder = GetNotificationBuilder();
 		auto body     = FBS::WebRtcTransport::CreateIceSelectedTupleChangeNotification(
       builder, FillBufferTuple(builder, tuple));
@@ -941,6 +985,10 @@ namespace RTC
 			return;
 		}
 
+		// The handshake finished with the datagram just received: its source
+		// holds the certificate, and the peer may have moved there.
+		MayForceSelectedTuple(this->dtlsReceivingTuple);
+
 		try
 		{
 			this->srtpSendSession = std::make_unique<SrtpSession>(
@@ -1005,7 +1053,7 @@ namespace RTC
 
 		if (!tuple)
 		{
-			MS_WARN_TAG(dtls, "no selected tuple to send DTLS data on");
+			MS_DEBUG_TAG(dtls, "no selected tuple to send DTLS data on");
 
 			return;
 		}
@@ -1023,6 +1071,9 @@ namespace RTC
 		{
 			return;
 		}
+
+		// A record that decrypted: its source holds the DTLS keys.
+		MayForceSelectedTuple(this->dtlsReceivingTuple);
 
 		// Counted as dropped when SCTP is not enabled.
 		ReceiveSctpData(data, len);
@@ -1073,8 +1124,43 @@ namespace RTC
 		}
 	}
 
-	void WebRtcTransport::OnTimer(TimerHandle* /*timer*/)
+	void WebRtcTransport::MayForceSelectedTuple(const TransportTuple* tuple)
 	{
+		if (!tuple)
+		{
+			return;
+		}
+
+		// Its consent was refreshed when it got selected.
+		if (this->iceServer->MayForceSelectedTuple(tuple, DepLibUV::GetTimeMs()))
+		{
+			ArmConsentTimer();
+		}
+	}
+
+	void WebRtcTransport::OnTimer(TimerHandle* timer)
+	{
+		if (timer == this->selectedTupleNotifyTimer.get())
+		{
+			const uint64_t nowMs = DepLibUV::GetTimeMs();
+			auto* selected       = this->iceServer->GetSelectedTuple();
+
+			if (this->selectedTupleThrottle.OnTimeout(nowMs))
+			{
+				if (selected)
+				{
+					NotifySelectedTuple(selected);
+				}
+			}
+			// The timer fired a little early: still held.
+			else if (const auto deadline = this->selectedTupleThrottle.GetDeadlineMs())
+			{
+				this->selectedTupleNotifyTimer->Start(*deadline > nowMs ? *deadline - nowMs : 0u);
+			}
+
+			return;
+		}
+
 		this->iceServer->OnTimeout(DepLibUV::GetTimeMs());
 
 		ArmConsentTimer();

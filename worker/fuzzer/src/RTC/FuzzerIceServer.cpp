@@ -76,10 +76,11 @@ namespace
 				packet->GetClass() == StunPacket::Class::SUCCESS_RESPONSE ||
 				packet->GetClass() == StunPacket::Class::ERROR_RESPONSE);
 			Check(packet->HasFingerprint());
+			// Only a source that proved the password is answered at all.
+			Check(packet->HasMessageIntegrity());
 
 			if (packet->GetClass() == StunPacket::Class::SUCCESS_RESPONSE)
 			{
-				Check(packet->HasMessageIntegrity());
 				// The fake TCP tuple has no connection, hence no peer address.
 				Check(
 					packet->GetXorMappedAddress() != nullptr ||
@@ -362,7 +363,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 			{
 				const bool valid = server->IsValidTuple(&tuple);
 
-				server->MayForceSelectedTuple(&tuple);
+				server->MayForceSelectedTuple(&tuple, nowMs);
 
 				if (valid && server->GetSelectedTuple())
 				{

@@ -212,13 +212,14 @@ namespace
 	}
 
 	// Runs one request through the server.
-	void Receive(IceServer& server, const Bytes& bytes, TransportTuple& tuple, uint64_t nowMs)
+	IceServer::StunVerdict
+	Receive(IceServer& server, const Bytes& bytes, TransportTuple& tuple, uint64_t nowMs)
 	{
 		const auto packet = StunPacket::Parse(bytes);
 
 		REQUIRE(packet);
 
-		server.ProcessStunPacket(*packet, &tuple, nowMs);
+		return server.ProcessStunPacket(*packet, &tuple, nowMs);
 	}
 
 	// Checks the single packet sent: a success response to `request` for
@@ -271,6 +272,14 @@ namespace
 		{
 			REQUIRE(response->CheckMessageIntegrity(password));
 		}
+	}
+
+	// Checks that a request with wrong credentials got nothing back.
+	void RequireUnauthorizedDropped(
+		FakeListener& listener, IceServer& server, const Bytes& request, TransportTuple& tuple)
+	{
+		REQUIRE(Receive(server, request, tuple, 1000u) == IceServer::StunVerdict::UNAUTHORIZED);
+		REQUIRE(listener.TakeSent().empty());
 	}
 
 	using Events = std::vector<std::string>;
@@ -392,7 +401,9 @@ TEST_CASE("IceServer connects and completes", "[IceServer]")
 	}
 }
 
-TEST_CASE("IceServer answers bad requests with errors and keeps its state", "[IceServer]")
+TEST_CASE(
+	"IceServer answers only authenticated bad requests, drops the rest, and keeps its state",
+	"[IceServer]")
 {
 	FakeListener listener;
 	const uint64_t nowMs{ 1000u };
@@ -405,34 +416,69 @@ TEST_CASE("IceServer answers bad requests with errors and keeps its state", "[Ic
 	{
 		const char* name;
 		Bytes request;
+		IceServer::StunVerdict verdict;
+		// Error code answered (always with MESSAGE-INTEGRITY); 0 for nothing
+		// sent back (the source has not proven the password).
 		uint16_t code;
-		// Password of the error's MESSAGE-INTEGRITY; empty for none.
-		std::string password;
 	};
 
+	using Verdict = IceServer::StunVerdict;
+
 	const std::vector<Row> rows{
-		{ "wrong password", MakeRequest({ .password = "wrongPassword" }), 401u, "" },
-		{ "wrong local ufrag", MakeRequest({ .username = "otherUfrag:remoteUfrag" }), 401u, "" },
-		{ "ufrags reversed", MakeRequest({ .username = "remoteUfrag:localUfrag" }), 401u, "" },
-		{ "no USERNAME", MakeRequest({ .username = "" }), 400u, "" },
-		{ "no MESSAGE-INTEGRITY", MakeRequest({ .password = std::nullopt }), 400u, "" },
-		{ "no FINGERPRINT", MakeRequest({ .fingerprint = false }), 400u, "" },
-		{ "other method", MakeRequest({ .method = static_cast<StunPacket::Method>(0x003) }), 400u, "" },
-		{ "no PRIORITY", MakeRequest({ .priority = false }), 400u, "localPassword" },
+		{ "wrong password", MakeRequest({ .password = "wrongPassword" }), Verdict::UNAUTHORIZED, 0u },
+		{ "wrong local ufrag",
+			MakeRequest({ .username = "otherUfrag:remoteUfrag" }),
+			Verdict::UNAUTHORIZED,
+			0u },
+		{ "ufrags reversed",
+			MakeRequest({ .username = "remoteUfrag:localUfrag" }),
+			Verdict::UNAUTHORIZED,
+			0u },
+		{ "no USERNAME", MakeRequest({ .username = "" }), Verdict::UNAUTHORIZED, 0u },
+		{ "no MESSAGE-INTEGRITY",
+			MakeRequest({ .password = std::nullopt }),
+			Verdict::UNAUTHORIZED,
+			0u },
+		{ "no FINGERPRINT", MakeRequest({ .fingerprint = false }), Verdict::INVALID, 0u },
+		{ "other method",
+			MakeRequest({ .method = static_cast<StunPacket::Method>(0x003) }),
+			Verdict::INVALID,
+			0u },
+		{ "a success response",
+			MakeRequest({ .klass = StunPacket::Class::SUCCESS_RESPONSE }),
+			Verdict::INVALID,
+			0u },
+		{ "an indication",
+			MakeRequest({ .klass = StunPacket::Class::INDICATION }),
+			Verdict::IGNORED,
+			0u },
+		{ "no PRIORITY", MakeRequest({ .priority = false }), Verdict::ACCEPTED, 400u },
 		{ "role conflict",
 			MakeRequest({ .useCandidate = true, .iceControlled = true }),
-			487u,
-			"localPassword" },
-		{ "unknown attribute", MakeRequestWithUnknownAttribute(), 420u, "localPassword" },
+			Verdict::ACCEPTED,
+			487u },
+		{ "unknown attribute", MakeRequestWithUnknownAttribute(), Verdict::ACCEPTED, 420u },
+	};
+
+	const auto check = [&listener](const Row& row)
+	{
+		if (row.code == 0u)
+		{
+			REQUIRE(listener.TakeSent().empty());
+		}
+		else
+		{
+			RequireErrorResponse(listener, row.code, "localPassword");
+		}
 	};
 
 	for (const auto& row : rows)
 	{
 		INFO(row.name);
 
-		Receive(server, row.request, tuple, nowMs);
+		REQUIRE(Receive(server, row.request, tuple, nowMs) == row.verdict);
 
-		RequireErrorResponse(listener, row.code, row.password);
+		check(row);
 		REQUIRE(listener.TakeEvents().empty());
 		REQUIRE(server.GetState() == IceServer::IceState::NEW);
 		REQUIRE_FALSE(server.IsValidTuple(&tuple));
@@ -468,9 +514,9 @@ TEST_CASE("IceServer answers bad requests with errors and keeps its state", "[Ic
 		{
 			INFO(row.name);
 
-			Receive(server, row.request, tuple, nowMs + 5000u);
+			REQUIRE(Receive(server, row.request, tuple, nowMs + 5000u) == row.verdict);
 
-			RequireErrorResponse(listener, row.code, row.password);
+			check(row);
 			REQUIRE(listener.TakeEvents().empty());
 			REQUIRE(server.GetState() == IceServer::IceState::CONNECTED);
 			// No consent refresh from a rejected request.
@@ -618,9 +664,7 @@ TEST_CASE("IceServer restarts with new credentials", "[IceServer]")
 		REQUIRE(listener.TakeEvents().empty());
 
 		// Mixed credentials fail.
-		Receive(server, requestWith("ufrag1", "password2"), tuple, nowMs);
-
-		RequireErrorResponse(listener, 401u, "");
+		RequireUnauthorizedDropped(listener, server, requestWith("ufrag1", "password2"), tuple);
 
 		// New credentials: answered with the new password, old ufrag dropped.
 		const auto newRequest = requestWith("ufrag2", "password2");
@@ -631,9 +675,7 @@ TEST_CASE("IceServer restarts with new credentials", "[IceServer]")
 		REQUIRE(listener.TakeEvents() == Events{ "ufragRemoved ufrag1" });
 
 		// The old ones are gone now.
-		Receive(server, requestWith("ufrag1", "password1"), tuple, nowMs);
-
-		RequireErrorResponse(listener, 401u, "");
+		RequireUnauthorizedDropped(listener, server, requestWith("ufrag1", "password1"), tuple);
 	}
 
 	SECTION("restarting again before the new credentials are used keeps the ones in use")
@@ -645,8 +687,7 @@ TEST_CASE("IceServer restarts with new credentials", "[IceServer]")
 			listener.TakeEvents() ==
 			Events{ "ufragAdded ufrag2", "ufragRemoved ufrag2", "ufragAdded ufrag3" });
 
-		Receive(server, requestWith("ufrag2", "password2"), tuple, nowMs);
-		RequireErrorResponse(listener, 401u, "");
+		RequireUnauthorizedDropped(listener, server, requestWith("ufrag2", "password2"), tuple);
 
 		Receive(server, requestWith("ufrag1", "password1"), tuple, nowMs);
 		listener.TakeSent();
@@ -680,8 +721,7 @@ TEST_CASE("IceServer restarts with new credentials", "[IceServer]")
 
 		REQUIRE(listener.TakeEvents().empty());
 
-		Receive(server, requestWith("ufrag1", "password1"), tuple, nowMs);
-		RequireErrorResponse(listener, 401u, "");
+		RequireUnauthorizedDropped(listener, server, requestWith("ufrag1", "password1"), tuple);
 
 		Receive(server, requestWith("ufrag1", "passwordX"), tuple, nowMs);
 		listener.TakeSent();
@@ -767,7 +807,7 @@ TEST_CASE("IceServer removes tuples and forces selection", "[IceServer]")
 
 	SECTION("MayForceSelectedTuple does nothing before connecting")
 	{
-		server.MayForceSelectedTuple(&tupleA);
+		REQUIRE_FALSE(server.MayForceSelectedTuple(&tupleA, 1000u));
 
 		REQUIRE(server.GetSelectedTuple() == nullptr);
 	}
@@ -833,20 +873,22 @@ TEST_CASE("IceServer removes tuples and forces selection", "[IceServer]")
 
 	SECTION("MayForceSelectedTuple selects a valid tuple only")
 	{
-		server.MayForceSelectedTuple(&tupleA);
+		REQUIRE_FALSE(server.MayForceSelectedTuple(&tupleA, 2500u));
 
 		REQUIRE(listener.TakeEvents().empty());
+		// Already selected: nothing refreshed.
+		REQUIRE(server.GetNextDeadlineMs() == 31000u);
 
-		server.MayForceSelectedTuple(&unknown);
+		REQUIRE_FALSE(server.MayForceSelectedTuple(&unknown, 2500u));
 
 		REQUIRE(listener.TakeEvents().empty());
 		REQUIRE(server.GetSelectedTuple()->Compare(&tupleA));
 
-		server.MayForceSelectedTuple(&tupleC);
+		REQUIRE(server.MayForceSelectedTuple(&tupleC, 3000u));
 
 		REQUIRE(listener.TakeEvents() == Events{ "selected 10.0.0.3:7000" });
 		REQUIRE(server.GetSelectedTuple()->Compare(&tupleC));
-		// Consent now follows tupleC's last request.
-		REQUIRE(server.GetNextDeadlineMs() == 31500u);
+		// The authenticated data refreshed tupleC's consent.
+		REQUIRE(server.GetNextDeadlineMs() == 33000u);
 	}
 }
