@@ -54,7 +54,7 @@ namespace RTC
 		{
 			reason = why;
 
-			MS_WARN_TAG(
+			MS_DEBUG_TAG(
 				rtp, "dropping RTP packet of %zu bytes: %s", size, DropReasonToString(why).data());
 
 			return std::nullopt;
@@ -189,7 +189,7 @@ namespace RTC
 
 		if (packet->payloadLength < RtxOsnSize)
 		{
-			MS_WARN_TAG(
+			MS_DEBUG_TAG(
 				rtx,
 				"dropping RTX packet without OSN [ssrc:%" PRIu32 ", seq:%" PRIu16 "]",
 				packet->GetSsrc(),
