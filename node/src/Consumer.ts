@@ -741,6 +741,8 @@ function parseSendStreamStats(
 		packetCount: Number(stats.packetCount()),
 		byteCount: Number(stats.byteCount()),
 		bitrate: stats.bitrate(),
+		retransmissionsSuppressed: Number(stats.retransmissionsSuppressed()),
+		retransmissionsOverBudget: Number(stats.retransmissionsOverBudget()),
 	};
 	const rtxSsrc = stats.rtxSsrc();
 	const roundTripTime = stats.roundTripTime();

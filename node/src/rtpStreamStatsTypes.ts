@@ -42,6 +42,18 @@ export type RtpStreamSendStats = BaseRtpStreamStats & {
 	packetCount: number;
 	byteCount: number;
 	bitrate: number;
+	/**
+	 * Packets asked for by NACK but not resent because they were resent less
+	 * than an RTT (at least 20 ms; 100 ms while the RTT is unknown) ago or 5
+	 * times already.
+	 */
+	retransmissionsSuppressed: number;
+	/**
+	 * Packets asked for by NACK but not resent because retransmissions are
+	 * held to the stream's media bitrate (at least 100 kbit/s) and to the
+	 * transport's budget.
+	 */
+	retransmissionsOverBudget: number;
 };
 
 /**

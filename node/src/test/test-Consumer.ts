@@ -862,6 +862,8 @@ describe('Consumer', () => {
 			packetCount: 0,
 			byteCount: 0,
 			bitrate: 0,
+			retransmissionsSuppressed: 0,
+			retransmissionsOverBudget: 0,
 		};
 		const audioStats = await audioConsumer.getStats();
 

@@ -55,7 +55,10 @@ namespace RTC
 		// retries. `rttMs` 0 means unknown (DefaultRttMs).
 		std::vector<uint16_t> GetNacks(uint64_t nowMs, uint32_t rttMs);
 		// When GetNacks() has something to send or to drop; nullopt with an
-		// empty list. Retries use the RTT given to the last GetNacks().
+		// empty list. Retries use the RTT given to the last GetNacks(). O(1):
+		// never late, but after packets filled holes it may be early (the
+		// entry due first is gone); GetNacks() then returns nothing and
+		// makes it exact again.
 		std::optional<uint64_t> GetNextDeadlineMs() const;
 		// Whether the list overflowed since the last call (the owner then asks
 		// the sender for a key frame); clears the flag.
@@ -90,6 +93,11 @@ namespace RTC
 		void AddMissing(uint64_t from, uint64_t to, uint64_t nowMs);
 		void RemoveOlderThan(uint64_t extendedSeq);
 		void RemoveExpired(uint64_t nowMs);
+		// Keeps the earliest nextSendMs as entries go.
+		void OnEntryRemoved(const Entry& entry);
+		void RecomputeEarliestSend();
+		// Counts an entry in a walk that started with earliestSendCount 0.
+		void TrackEarliestSend(uint64_t nextSendMs);
 		uint64_t Now(uint64_t nowMs);
 
 	private:
@@ -103,6 +111,13 @@ namespace RTC
 		uint64_t highestExtendedSeq{ 0u };
 		bool keyFrameRequired{ false };
 		uint32_t retryIntervalMs{ DefaultRttMs };
+		// No entry is due before earliestSendMs, and earliestSendCount entries
+		// are due then (0: they are gone, the time is only a lower bound).
+		// Entries are created in time order, so the earliest expiry is the
+		// first entry's: neither needs a scan per packet (the owner asks for
+		// the deadline after every packet).
+		uint64_t earliestSendMs{ 0u };
+		size_t earliestSendCount{ 0u };
 		uint64_t lastNowMs{ 0u };
 		uint64_t recoveredCount{ 0u };
 		uint64_t lateCount{ 0u };

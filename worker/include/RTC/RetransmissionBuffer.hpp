@@ -26,8 +26,11 @@ namespace RTC
 	//   stored. A packet RestartDistance or more behind the newest means the
 	//   numbering restarted: the buffer is cleared and starts over from it.
 	// - GetForResend() hands out a stored packet unless it was sent more than
-	//   maxAgeMs ago or already resent less than an RTT ago (the receiver asks
-	//   at most once per RTT, so an earlier repeat is a duplicate request).
+	//   maxAgeMs ago, already resent less than an RTT ago (the receiver asks
+	//   at most once per RTT, so an earlier repeat is a duplicate request) or
+	//   already resent MaxResends times. The RTT is taken as at least MinRttMs:
+	//   the peer sets it through LSR/DLSR, and a forged 0 would let one NACK
+	//   repeated in a loop resend a packet each time.
 	//
 	// Clock-free; time going backwards counts as no time passing.
 	class RetransmissionBuffer
@@ -49,6 +52,20 @@ namespace RTC
 		static constexpr size_t MaxPacketSize{ 1500u };
 		static constexpr uint32_t DefaultMaxAgeMs{ 2000u };
 		static constexpr uint64_t RestartDistance{ 8192u };
+		// The RTT used to pace resends is never below this, whatever the peer
+		// claims through LSR/DLSR: the shortest retry interval of our own
+		// NackGenerator (NackGenerator::MinRetryIntervalMs). The owner passes
+		// a larger one while the RTT is unknown (RtpStreamSend::UnknownRttMs).
+		// Not more: retries of an honest receiver on an 80 ms path would be
+		// refused every other time, and 20 % loss not repaired.
+		static constexpr uint32_t MinRttMs{ 20u };
+		// Resends of one packet. Each copy is lost independently: at 20 % loss
+		// all six copies are lost for 1 packet in 15,000 (with 3 resends it
+		// was 1 in 600, and the 20 % loss scenario of TestNackScenario lost
+		// packets for good); past that a key frame serves the receiver better
+		// than more copies. Without a cap a packet could go out
+		// maxAgeMs / MinRttMs = 20 times.
+		static constexpr uint32_t MaxResends{ 5u };
 
 	public:
 		// `capacity` is clamped to [1, MaxPackets]; all slots are allocated here.
@@ -59,10 +76,16 @@ namespace RTC
 		InsertResult
 		Insert(uint16_t seq, uint32_t rtpTs, std::span<const uint8_t> packet, uint64_t nowMs);
 		// The stored bytes (valid until the next Insert() or Clear()), or
-		// nullopt when unknown, too old or resent less than `rttMs` ago. Counts
-		// the resend.
+		// nullopt when unknown, too old, resent less than max(`rttMs`,
+		// MinRttMs) ago or resent MaxResends times already. Counts the resend.
 		std::optional<std::span<const uint8_t>>
 		GetForResend(uint16_t seq, uint64_t nowMs, uint32_t rttMs);
+		// GetForResend() in two steps, for an owner that may still decide not
+		// to send: FindForResend() applies the same rules (and counts what
+		// they refuse) but does not count the resend; MarkResent() does.
+		std::optional<std::span<const uint8_t>>
+		FindForResend(uint16_t seq, uint64_t nowMs, uint32_t rttMs);
+		void MarkResent(uint16_t seq, uint64_t nowMs);
 		void Clear();
 		size_t GetCapacity() const { return this->slots.size(); }
 		// Packets held (old ones included until their slot is reused).
@@ -73,6 +96,9 @@ namespace RTC
 		std::optional<uint32_t> GetRtpTimestamp(uint16_t seq) const;
 		uint64_t GetTooOldCount() const { return this->tooOldCount; }
 		uint64_t GetTooBigCount() const { return this->tooBigCount; }
+		// Requests for a held packet refused because it was resent less than
+		// an RTT ago or MaxResends times already.
+		uint64_t GetSuppressedCount() const { return this->suppressedCount; }
 
 	private:
 		struct Slot
@@ -103,6 +129,7 @@ namespace RTC
 		size_t storedCount{ 0u };
 		uint64_t tooOldCount{ 0u };
 		uint64_t tooBigCount{ 0u };
+		uint64_t suppressedCount{ 0u };
 		uint64_t lastNowMs{ 0u };
 	};
 } // namespace RTC

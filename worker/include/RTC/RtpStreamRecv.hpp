@@ -99,8 +99,12 @@ namespace RTC
 		uint32_t GetJitter() const { return this->tracker.GetJitter(); }
 		uint64_t GetPacketsDiscarded() const
 		{
-			return this->tracker.GetPacketsDiscarded() + this->tracker.GetPacketsDuplicated();
+			return this->tracker.GetPacketsDiscarded() + this->tracker.GetPacketsDuplicated() +
+						 this->discardedByOwner;
 		}
+		// The owner dropped a packet this stream accepted (e.g. one it could
+		// not rewrite for the Router); reported in GetPacketsDiscarded().
+		void CountDiscarded() { ++this->discardedByOwner; }
 		uint64_t GetPacketsRetransmitted() const { return this->rtxPacketCount; }
 		uint64_t GetPacketsRepaired() const { return this->repairedCount; }
 		uint64_t GetNackCount() const { return this->nackCount; }
@@ -130,6 +134,7 @@ namespace RTC
 		uint64_t nackPacketCount{ 0u };
 		uint64_t pliCount{ 0u };
 		uint64_t firCount{ 0u };
+		uint64_t discardedByOwner{ 0u };
 		uint32_t rttMs{ 0u };
 		uint64_t lastPacketMs{ 0u };
 		uint8_t fractionLost{ 0u };

@@ -7,6 +7,7 @@
 #include "RTC/RTCP/ReportBlock.hpp"
 #include "RTC/RTCP/SenderReport.hpp"
 #include "RTC/RateCalculator.hpp"
+#include "RTC/RetransmissionBudget.hpp"
 #include "RTC/RetransmissionBuffer.hpp"
 #include "RTC/RtpPacket.hpp"
 #include "RTC/StreamScore.hpp"
@@ -21,6 +22,12 @@ namespace RTC
 	// One RTP stream a Consumer sends: counters, the sender report about it,
 	// a retransmission buffer answering NACKs (with RTX when negotiated), and
 	// the score from the receiver reports of the far end.
+	//
+	// Resends are held to a budget of the stream's own media bitrate (at
+	// least MinRetransmissionBitrate), whatever the receiver asks for and
+	// whether or not it sends congestion feedback: a NACK is a few bytes and
+	// can name hundreds of packets, so without it a receiver repeating NACKs
+	// makes the worker an amplifier (one 1.2 KB NACK, ~720 KB of resends).
 	//
 	// Clock-free: every method takes the current time.
 	class RtpStreamSend
@@ -42,6 +49,19 @@ namespace RTC
 		// Hands a packet to resend (RTX-encoded when negotiated) to the owner,
 		// which says whether it was sent (false: no budget for more now).
 		using ResendFn = std::function<bool(const uint8_t* data, size_t len)>;
+
+	public:
+		// Retransmissions may take this share of the stream's media bitrate
+		// (measured over the last second): at most as many bytes again as the
+		// media, which real loss needs far less than.
+		static constexpr double RetransmissionShare{ 1.0 };
+		// ... but at least this (bit/s), so that a key frame lost at a low
+		// bitrate, or of a stream that just started, is still repaired.
+		static constexpr uint32_t MinRetransmissionBitrate{ 100000u };
+		// Resends of a packet are paced by the RTT; before a receiver report
+		// gave one, by this: the default of receivers that do not know theirs
+		// either (our NackGenerator, libwebrtc).
+		static constexpr uint32_t UnknownRttMs{ 100u };
 
 	public:
 		explicit RtpStreamSend(const Params& params);
@@ -76,6 +96,12 @@ namespace RTC
 		uint64_t GetNackPacketCount() const { return this->nackPacketCount; }
 		uint64_t GetPliCount() const { return this->pliCount; }
 		uint64_t GetFirCount() const { return this->firCount; }
+		// Requested packets not resent because they were resent less than an
+		// RTT ago or too often (RetransmissionBuffer).
+		uint64_t GetRetransmissionsSuppressed() const;
+		// Requested packets not resent for lack of budget (this stream's or
+		// the transport's).
+		uint64_t GetRetransmissionsOverBudget() const { return this->overBudgetCount; }
 
 	private:
 		// Passed by argument.
@@ -85,6 +111,8 @@ namespace RTC
 		// Others.
 		StreamScore score{ 10u };
 		RateCalculator transmission;
+		RetransmissionBudget retransmissionBudget;
+		uint64_t overBudgetCount{ 0u };
 		uint64_t packetCount{ 0u };
 		uint64_t retransmittedCount{ 0u };
 		uint64_t nackCount{ 0u };

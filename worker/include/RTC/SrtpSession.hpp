@@ -64,7 +64,8 @@ namespace RTC
 		// on failure, e.g. a packet longer than MaxPacketLength.
 		bool EncryptRtp(const uint8_t** data, size_t* len);
 		bool EncryptRtcp(const uint8_t** data, size_t* len);
-		// INBOUND only. Unprotects in place (the buffer must be 4-byte aligned).
+		// INBOUND only. Unprotects in place, at any alignment (a misaligned
+		// packet is unprotected in an aligned copy, for libsrtp).
 		// Returns false when the packet is malformed or fails the authentication
 		// or replay check: the caller drops it.
 		bool DecryptSrtp(uint8_t* data, size_t* len);

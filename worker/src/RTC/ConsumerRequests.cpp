@@ -238,7 +238,9 @@ namespace RTC
 				stream->GetFirCount(),
 				stream->HasRtt() ? flatbuffers::Optional<float>(static_cast<float>(stream->GetRttMs()))
 												 : flatbuffers::nullopt,
-				stream->GetScore()));
+				stream->GetScore(),
+				stream->GetRetransmissionsSuppressed(),
+				stream->GetRetransmissionsOverBudget()));
 		}
 
 		auto response = FBS::Consumer::CreateGetStatsResponseDirect(builder, &stats);

@@ -71,6 +71,7 @@ namespace RTC
 
 			if (it != this->entries.end() && it->extendedSeq == extendedSeq)
 			{
+				OnEntryRemoved(*it);
 				this->entries.erase(it);
 
 				if (isRecovered)
@@ -99,6 +100,8 @@ namespace RTC
 		std::vector<uint16_t> seqs;
 		size_t kept{ 0u };
 
+		this->earliestSendCount = 0u;
+
 		// Compacts the list in place while walking it.
 		for (Entry& entry : this->entries)
 		{
@@ -121,6 +124,9 @@ namespace RTC
 				++this->requestedCount;
 			}
 
+			// The walk gives the exact earliest send time for free.
+			TrackEarliestSend(entry.nextSendMs);
+
 			this->entries[kept++] = entry;
 		}
 
@@ -131,19 +137,13 @@ namespace RTC
 
 	std::optional<uint64_t> NackGenerator::GetNextDeadlineMs() const
 	{
-		std::optional<uint64_t> deadline;
-
-		for (const Entry& entry : this->entries)
+		if (this->entries.empty())
 		{
-			const uint64_t entryDeadline = std::min(entry.nextSendMs, entry.createdAtMs + MaxAgeMs);
-
-			if (!deadline || entryDeadline < *deadline)
-			{
-				deadline = entryDeadline;
-			}
+			return std::nullopt;
 		}
 
-		return deadline;
+		// The first entry is the oldest (see AddMissing()).
+		return std::min(this->earliestSendMs, this->entries.front().createdAtMs + MaxAgeMs);
 	}
 
 	bool NackGenerator::TakeKeyFrameRequired()
@@ -186,9 +186,22 @@ namespace RTC
 			return;
 		}
 
+		// Gaps are found in time order (and time never goes back, see Now()),
+		// so entries sorted by sequence number are sorted by creation time too.
 		for (uint64_t extendedSeq = from; extendedSeq < to; ++extendedSeq)
 		{
 			this->entries.push_back(Entry{ extendedSeq, nowMs, nowMs, 0u });
+		}
+
+		// Due at once: no entry is due earlier than now.
+		if (this->entries.size() == missing || nowMs < this->earliestSendMs)
+		{
+			this->earliestSendMs    = nowMs;
+			this->earliestSendCount = missing;
+		}
+		else if (nowMs == this->earliestSendMs)
+		{
+			this->earliestSendCount += missing;
 		}
 	}
 
@@ -200,6 +213,11 @@ namespace RTC
 			extendedSeq,
 			[](const Entry& entry, uint64_t value) { return entry.extendedSeq < value; });
 
+		for (auto removed = this->entries.begin(); removed != it; ++removed)
+		{
+			OnEntryRemoved(*removed);
+		}
+
 		this->entries.erase(this->entries.begin(), it);
 	}
 
@@ -209,6 +227,39 @@ namespace RTC
 			this->entries, [nowMs](const Entry& entry) { return nowMs - entry.createdAtMs >= MaxAgeMs; });
 
 		this->givenUpCount += removed;
+
+		RecomputeEarliestSend();
+	}
+
+	void NackGenerator::OnEntryRemoved(const Entry& entry)
+	{
+		if (entry.nextSendMs == this->earliestSendMs && this->earliestSendCount > 0u)
+		{
+			--this->earliestSendCount;
+		}
+	}
+
+	void NackGenerator::RecomputeEarliestSend()
+	{
+		this->earliestSendCount = 0u;
+
+		for (const Entry& entry : this->entries)
+		{
+			TrackEarliestSend(entry.nextSendMs);
+		}
+	}
+
+	void NackGenerator::TrackEarliestSend(uint64_t nextSendMs)
+	{
+		if (this->earliestSendCount == 0u || nextSendMs < this->earliestSendMs)
+		{
+			this->earliestSendMs    = nextSendMs;
+			this->earliestSendCount = 1u;
+		}
+		else if (nextSendMs == this->earliestSendMs)
+		{
+			++this->earliestSendCount;
+		}
 	}
 
 	uint64_t NackGenerator::Now(uint64_t nowMs)

@@ -477,8 +477,20 @@ namespace RTC
 				isRtx);
 		}
 
-		// The Router's view of the packet.
-		packet.RemapExtensionIds(this->mapExtensionId);
+		// The Router's view of the packet. A packet whose extensions cannot
+		// carry the Router's ids would reach consumers with the sender's ids,
+		// which mean something else there: dropped.
+		if (!packet.RemapExtensionIds(this->mapExtensionId))
+		{
+			++this->discardedPackets;
+			stream->recv->CountDiscarded();
+
+			MS_DEBUG_TAG(
+				rtp, "header extension ids cannot be remapped, discarded [ssrc:%u]", packet.GetSsrc());
+
+			return ReceiveResult::DISCARDED;
+		}
+
 		packet.SetPayloadType(mappedPayloadType);
 		packet.SetSsrc(stream->mappedSsrc);
 

@@ -121,6 +121,19 @@ namespace RTC
 	std::optional<std::span<const uint8_t>>
 	RetransmissionBuffer::GetForResend(uint16_t seq, uint64_t nowMs, uint32_t rttMs)
 	{
+		auto bytes = FindForResend(seq, nowMs, rttMs);
+
+		if (bytes)
+		{
+			MarkResent(seq, nowMs);
+		}
+
+		return bytes;
+	}
+
+	std::optional<std::span<const uint8_t>>
+	RetransmissionBuffer::FindForResend(uint16_t seq, uint64_t nowMs, uint32_t rttMs)
+	{
 		nowMs = Now(nowMs);
 
 		Slot* slot = Find(seq);
@@ -135,17 +148,40 @@ namespace RTC
 			return std::nullopt;
 		}
 
-		if (slot->resendCount > 0u && nowMs - slot->lastResentAtMs < rttMs)
+		if (slot->resendCount >= MaxResends)
 		{
+			++this->suppressedCount;
+
+			MS_DEBUG_DEV("resent %" PRIu32 " times already [seq:%" PRIu16 "]", slot->resendCount, seq);
+
+			return std::nullopt;
+		}
+
+		if (slot->resendCount > 0u && nowMs - slot->lastResentAtMs < std::max(rttMs, MinRttMs))
+		{
+			++this->suppressedCount;
+
 			MS_DEBUG_DEV("resent less than an RTT ago [seq:%" PRIu16 "]", seq);
 
 			return std::nullopt;
 		}
 
+		return std::span<const uint8_t>(slot->data.data(), slot->length);
+	}
+
+	void RetransmissionBuffer::MarkResent(uint16_t seq, uint64_t nowMs)
+	{
+		nowMs = Now(nowMs);
+
+		Slot* slot = Find(seq);
+
+		if (!slot)
+		{
+			return;
+		}
+
 		slot->lastResentAtMs = nowMs;
 		++slot->resendCount;
-
-		return std::span<const uint8_t>(slot->data.data(), slot->length);
 	}
 
 	void RetransmissionBuffer::Clear()

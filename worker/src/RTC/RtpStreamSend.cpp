@@ -5,6 +5,7 @@
 #include "Logger.hpp"
 #include "RTC/RTCP/Ntp.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace RTC
@@ -50,6 +51,18 @@ namespace RTC
 		++this->nackCount;
 
 		std::array<uint16_t, RTCP::Nack::Item::MaxLostSequenceNumbers> lost{};
+		const uint64_t nowUs = nowMs * 1000u;
+		// Once a resend is refused for lack of budget, the rest of the NACK is
+		// only counted.
+		bool overBudget{ false };
+
+		if (this->buffer)
+		{
+			const auto share = static_cast<uint32_t>(
+				static_cast<double>(this->transmission.GetRate(nowMs)) * RetransmissionShare);
+
+			this->retransmissionBudget.SetRate(std::max(share, MinRetransmissionBitrate), nowUs);
+		}
 
 		for (const auto& item : nack.GetItems())
 		{
@@ -64,12 +77,25 @@ namespace RTC
 
 			for (size_t i = 0; i < count; ++i)
 			{
-				// Not before an RTT has passed since the last resend of it: the
-				// receiver's retries are paced by the RTT too.
-				const auto stored = this->buffer->GetForResend(lost[i], nowMs, this->rttMs);
+				const uint16_t seq = lost[i];
+				// Not before an RTT has passed since the last resend of it (the
+				// receiver's retries are paced by the RTT too), nor too often.
+				const auto stored =
+					this->buffer->FindForResend(seq, nowMs, this->hasRtt ? this->rttMs : UnknownRttMs);
 
 				if (!stored)
 				{
+					continue;
+				}
+
+				const size_t len =
+					stored->size() + (this->params.rtxSsrc != 0u ? RtpPacket::RtxOsnSize : 0u);
+
+				if (overBudget || !this->retransmissionBudget.TryTake(len, nowUs))
+				{
+					overBudget = true;
+					++this->overBudgetCount;
+
 					continue;
 				}
 
@@ -77,9 +103,13 @@ namespace RTC
 				{
 					if (!resend(stored->data(), stored->size()))
 					{
-						return;
+						overBudget = true;
+						++this->overBudgetCount;
+
+						continue;
 					}
 
+					this->buffer->MarkResent(seq, nowMs);
 					++this->retransmittedCount;
 
 					continue;
@@ -104,13 +134,22 @@ namespace RTC
 
 				if (!resend(RtxBuffer, rtxLen))
 				{
-					return;
+					overBudget = true;
+					++this->overBudgetCount;
+
+					continue;
 				}
 
+				this->buffer->MarkResent(seq, nowMs);
 				++this->rtxSeq;
 				++this->retransmittedCount;
 			}
 		}
+	}
+
+	uint64_t RtpStreamSend::GetRetransmissionsSuppressed() const
+	{
+		return this->buffer ? this->buffer->GetSuppressedCount() : 0u;
 	}
 
 	void RtpStreamSend::ReceiveKeyFrameRequest(bool isFir)

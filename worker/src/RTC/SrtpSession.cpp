@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <arpa/inet.h> // htonl()
 #include <cinttypes>   // PRIu32
+#include <cstdint>
 #include <cstring>
 
 namespace RTC
@@ -33,6 +34,18 @@ namespace RTC
 		// transports). One per thread, since a worker may run as a thread of the
 		// Rust crate. libsrtp reads the packet as 32-bit words.
 		alignas(16) thread_local uint8_t EncryptBuffer[SrtpSession::MaxPacketLength + MaxTrailerLength];
+
+		// Inbound packets are unprotected in place, but libsrtp reads them as
+		// 32-bit words, which is undefined behaviour on a misaligned buffer:
+		// TCP framing (RFC 4571, a 2-byte length before each packet) and other
+		// offsets into a receive buffer give those. A misaligned packet is
+		// unprotected here and copied back.
+		alignas(16) thread_local uint8_t DecryptBuffer[SrtpSession::MaxPacketLength + MaxTrailerLength];
+
+		bool IsAligned(const uint8_t* data)
+		{
+			return reinterpret_cast<uintptr_t>(data) % alignof(uint32_t) == 0u;
+		}
 
 		struct Suite
 		{
@@ -277,14 +290,27 @@ namespace RTC
 			return false;
 		}
 
+		const bool aligned = IsAligned(data);
+		uint8_t* buffer    = aligned ? data : DecryptBuffer;
+
+		if (!aligned)
+		{
+			std::memcpy(DecryptBuffer, data, *len);
+		}
+
 		int length                     = static_cast<int>(*len);
-		const srtp_err_status_t status = srtp_unprotect(this->session, data, &length);
+		const srtp_err_status_t status = srtp_unprotect(this->session, buffer, &length);
 
 		if (status != srtp_err_status_ok)
 		{
 			MS_DEBUG_TAG(srtp, "srtp_unprotect() failed: %s", StatusToString(status));
 
 			return false;
+		}
+
+		if (!aligned)
+		{
+			std::memcpy(data, DecryptBuffer, static_cast<size_t>(length));
 		}
 
 		*len = static_cast<size_t>(length);
@@ -310,14 +336,27 @@ namespace RTC
 			return false;
 		}
 
+		const bool aligned = IsAligned(data);
+		uint8_t* buffer    = aligned ? data : DecryptBuffer;
+
+		if (!aligned)
+		{
+			std::memcpy(DecryptBuffer, data, *len);
+		}
+
 		int length                     = static_cast<int>(*len);
-		const srtp_err_status_t status = srtp_unprotect_rtcp(this->session, data, &length);
+		const srtp_err_status_t status = srtp_unprotect_rtcp(this->session, buffer, &length);
 
 		if (status != srtp_err_status_ok)
 		{
 			MS_DEBUG_TAG(srtp, "srtp_unprotect_rtcp() failed: %s", StatusToString(status));
 
 			return false;
+		}
+
+		if (!aligned)
+		{
+			std::memcpy(data, DecryptBuffer, static_cast<size_t>(length));
 		}
 
 		*len = static_cast<size_t>(length);

@@ -171,7 +171,7 @@ namespace RTC::RTCP
 		{
 			this->error = reason;
 
-			MS_WARN_TAG(
+			MS_DEBUG_TAG(
 				rtcp,
 				"bad RTCP packet (%s) at offset %zu, %zu of %zu bytes dropped after %zu packets",
 				ParseErrorToString(reason).data(),

@@ -43,7 +43,7 @@ namespace RTC::RTCP
 
 			if (!fir.entries.PushBack(entry))
 			{
-				MS_WARN_TAG(rtcp, "FIR with %zu entries, only the first %zu kept", count, MaxEntries);
+				MS_DEBUG_TAG(rtcp, "FIR with %zu entries, only the first %zu kept", count, MaxEntries);
 
 				break;
 			}

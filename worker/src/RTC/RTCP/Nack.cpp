@@ -71,7 +71,7 @@ namespace RTC::RTCP
 
 			if (!nack.items.PushBack(item))
 			{
-				MS_WARN_TAG(rtcp, "NACK with %zu items, only the first %zu kept", count, MaxItems);
+				MS_DEBUG_TAG(rtcp, "NACK with %zu items, only the first %zu kept", count, MaxItems);
 
 				break;
 			}

@@ -76,7 +76,7 @@ namespace RTC::RTCP
 		{
 			if (!remb.ssrcs.PushBack(Byte::Get4Bytes(bytes, 8u + i * 4u)))
 			{
-				MS_WARN_TAG(rtcp, "REMB with %zu SSRCs, only the first %zu kept", count, MaxSsrcs);
+				MS_DEBUG_TAG(rtcp, "REMB with %zu SSRCs, only the first %zu kept", count, MaxSsrcs);
 
 				break;
 			}

@@ -115,7 +115,7 @@ namespace RTC::RTCP
 
 		if (droppedItems)
 		{
-			MS_WARN_TAG(rtcp, "SDES with more than %zu items, the rest dropped", MaxItems);
+			MS_DEBUG_TAG(rtcp, "SDES with more than %zu items, the rest dropped", MaxItems);
 		}
 
 		// Whatever follows the announced chunks is ignored.

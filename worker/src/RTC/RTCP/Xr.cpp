@@ -105,7 +105,7 @@ namespace RTC::RTCP
 
 		if (droppedSubBlocks)
 		{
-			MS_WARN_TAG(
+			MS_DEBUG_TAG(
 				rtcp, "XR with more than %zu DLRR sub-blocks, the rest dropped", MaxDlrrSubBlocks);
 		}
 

@@ -359,3 +359,77 @@ TEST_CASE("NackGenerator survives arbitrary input", "[NackGenerator]")
 		nack.TakeKeyFrameRequired();
 	}
 }
+
+TEST_CASE("NackGenerator deadline: never late, exact after GetNacks()", "[NackGenerator]")
+{
+	// The deadline is kept without a scan of the list (it was two scans of up
+	// to MaxNackPackets entries per received packet). Checked against what
+	// GetNacks() would do, on copies.
+	std::mt19937 random(4242u);
+	NackGenerator nack;
+	uint64_t nowMs{ 1000u };
+	uint16_t seq{ 0u };
+	uint32_t rttMs{ 100u };
+
+	nack.ReceivePacket(seq, false, false, nowMs);
+
+	for (int i = 0; i < 20000; ++i)
+	{
+		const uint32_t draw = random();
+
+		nowMs += draw % 7u;
+
+		if (draw % 3u == 0u)
+		{
+			// A new packet, often after a gap.
+			seq = static_cast<uint16_t>(seq + 1u + ((draw >> 4u) % 4u));
+			nack.ReceivePacket(seq, (draw >> 8u) % 500u == 0u, false, nowMs);
+		}
+		else
+		{
+			// A hole filled, late or by retransmission.
+			const auto back = static_cast<uint16_t>(1u + ((draw >> 4u) % 200u));
+
+			nack.ReceivePacket(static_cast<uint16_t>(seq - back), false, (draw >> 12u) % 2u == 0u, nowMs);
+		}
+
+		const auto deadlineMs = nack.GetNextDeadlineMs();
+
+		REQUIRE(deadlineMs.has_value() == (nack.GetNackListSize() > 0u));
+
+		if (!deadlineMs)
+		{
+			continue;
+		}
+
+		// Never late: nothing to send or drop before it.
+		if (*deadlineMs > nowMs)
+		{
+			NackGenerator before = nack;
+
+			REQUIRE(before.GetNacks(*deadlineMs - 1u, rttMs).empty());
+			REQUIRE(before.GetGivenUpCount() == nack.GetGivenUpCount());
+		}
+
+		if (*deadlineMs <= nowMs || draw % 5u == 0u)
+		{
+			rttMs = 20u + ((draw >> 16u) % 200u);
+			nowMs = std::max(nowMs, *deadlineMs);
+			nack.GetNacks(nowMs, rttMs);
+
+			const auto nextMs = nack.GetNextDeadlineMs();
+
+			if (!nextMs)
+			{
+				continue;
+			}
+
+			// Exact: at the deadline something is sent or dropped.
+			NackGenerator at   = nack;
+			const auto givenUp = at.GetGivenUpCount();
+
+			REQUIRE(*nextMs > nowMs);
+			REQUIRE((!at.GetNacks(*nextMs, rttMs).empty() || at.GetGivenUpCount() > givenUp));
+		}
+	}
+}

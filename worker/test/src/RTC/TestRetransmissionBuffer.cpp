@@ -26,7 +26,8 @@ namespace
 
 	bool Holds(RetransmissionBuffer& buffer, uint16_t seq, uint64_t nowMs, size_t size = 100u)
 	{
-		// An RTT of 0 never refuses a resend.
+		// An RTT of 0 (unknown) counts as MinRttMs: each packet is asked for
+		// once per test, or MinRttMs apart.
 		const auto bytes = buffer.GetForResend(seq, nowMs, 0u);
 
 		if (!bytes)
@@ -81,6 +82,62 @@ TEST_CASE("RetransmissionBuffer hands out stored packets", "[RetransmissionBuffe
 		// Time going backwards counts as no time passing.
 		REQUIRE(!buffer.GetForResend(101u, nowMs, 100u));
 		REQUIRE(buffer.GetForResend(101u, nowMs + 200u, 100u));
+	}
+
+	SECTION("an unknown or tiny RTT counts as MinRttMs")
+	{
+		constexpr uint32_t MinRttMs{ RetransmissionBuffer::MinRttMs };
+
+		// An RTT just below the floor is the floor.
+		REQUIRE(buffer.GetForResend(100u, nowMs, MinRttMs - 1u));
+		REQUIRE(!buffer.GetForResend(100u, nowMs + MinRttMs - 1u, MinRttMs - 1u));
+		REQUIRE(buffer.GetForResend(100u, nowMs + MinRttMs, MinRttMs - 1u));
+
+		// A NACK repeated in a loop with a forged RTT of 0 gets one resend.
+		const uint64_t startMs = nowMs + 1000u;
+
+		REQUIRE(buffer.GetForResend(102u, startMs, 0u));
+
+		for (uint64_t t = 0u; t < MinRttMs; t += 5u)
+		{
+			REQUIRE(!buffer.GetForResend(102u, startMs + t, 0u));
+		}
+
+		REQUIRE(buffer.GetResendCount(102u) == 1u);
+		REQUIRE(buffer.GetSuppressedCount() == 1u + (MinRttMs / 5u));
+		REQUIRE(buffer.GetForResend(102u, startMs + MinRttMs, 0u));
+		// A larger RTT than the floor still paces.
+		REQUIRE(!buffer.GetForResend(102u, startMs + MinRttMs + 150u, 300u));
+	}
+
+	SECTION("at most MaxResends resends of a packet")
+	{
+		uint64_t t = nowMs;
+
+		for (uint32_t i = 0u; i < RetransmissionBuffer::MaxResends; ++i)
+		{
+			REQUIRE(buffer.GetForResend(101u, t, 0u));
+
+			t += RetransmissionBuffer::MinRttMs;
+		}
+
+		REQUIRE(buffer.GetResendCount(101u) == RetransmissionBuffer::MaxResends);
+
+		// However long the receiver waits between requests.
+		for (uint32_t i = 0u; i < 5u; ++i)
+		{
+			t += 300u;
+
+			REQUIRE(!buffer.GetForResend(101u, t, 0u));
+		}
+
+		REQUIRE(buffer.GetSuppressedCount() == 5u);
+		// The other packets have their own count.
+		REQUIRE(buffer.GetForResend(100u, t, 0u));
+		// A new packet in the same slot (the stream moved a whole ring on)
+		// starts from 0.
+		REQUIRE(buffer.Insert(101u, 7u, MakePacket(101u), t) == InsertResult::STORED);
+		REQUIRE(buffer.GetForResend(101u, t, 0u));
 	}
 
 	SECTION("not once older than maxAgeMs")
@@ -248,9 +305,10 @@ TEST_CASE("RetransmissionBuffer runs past the 16-bit wrap for ever", "[Retransmi
 
 	const uint16_t last = seq - 1u;
 
+	// Later than MinRttMs: the packets handed out above may go again.
 	for (uint16_t back = 0u; back < RetransmissionBuffer::MaxPackets; ++back)
 	{
-		REQUIRE(Holds(buffer, static_cast<uint16_t>(last - back), nowMs, 20u));
+		REQUIRE(Holds(buffer, static_cast<uint16_t>(last - back), nowMs + 1000u, 20u));
 	}
 
 	REQUIRE(!buffer.GetForResend(

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 using namespace RTC;
@@ -484,5 +485,72 @@ SCENARIO("SrtpSession forgets streams", "[SrtpSession]")
 		}
 
 		REQUIRE_FALSE(Decrypt(inbound, packets[count - 1u], false));
+	}
+}
+
+SCENARIO("SrtpSession decrypts misaligned packets", "[SrtpSession]")
+{
+	// TCP framing (RFC 4571) puts a 2-byte length before each packet, so the
+	// packet starts 2 bytes past an aligned receive buffer; libsrtp reads
+	// 32-bit words (undefined behaviour there, caught by
+	// -fsanitize=alignment).
+	const LibSrtpScope libSrtp;
+
+	// `packet` copied `offset` bytes into zeroed, aligned storage.
+	const auto place =
+		[](std::vector<uint32_t>& storage, const std::vector<uint8_t>& packet, size_t offset)
+	{
+		storage.assign((packet.size() + offset) / 4u + 2u, 0u);
+
+		auto* data = reinterpret_cast<uint8_t*>(storage.data()) + offset;
+
+		std::copy(packet.begin(), packet.end(), data);
+
+		return data;
+	};
+
+	for (const auto& row : SuiteRows)
+	{
+		DYNAMIC_SECTION(row.name)
+		{
+			const auto key = MakeKey(row.suite, 9u);
+
+			SrtpSession outbound(SrtpSession::Type::OUTBOUND, row.suite, key.data(), key.size());
+			SrtpSession inbound(SrtpSession::Type::INBOUND, row.suite, key.data(), key.size());
+			std::vector<uint32_t> storage;
+
+			for (const bool rtcp : { false, true })
+			{
+				for (size_t offset{ 1u }; offset <= 4u; ++offset)
+				{
+					INFO((rtcp ? "RTCP" : "RTP") << " at offset " << offset);
+
+					// A new sequence number each time (the same one is a replay).
+					const auto plain  = rtcp ? MakeRtcp(0x01020304u)
+																	 : MakeRtp(0x01020304u, static_cast<uint16_t>(50u + offset), 101u);
+					const auto packet = Encrypt(outbound, plain, rtcp);
+					auto* data        = place(storage, packet, offset);
+					size_t len        = packet.size();
+
+					REQUIRE((rtcp ? inbound.DecryptSrtcp(data, &len) : inbound.DecryptSrtp(data, &len)));
+					REQUIRE(len == plain.size());
+					REQUIRE(std::equal(plain.begin(), plain.end(), data));
+					// The bytes before the packet are untouched.
+					REQUIRE(std::all_of(
+						reinterpret_cast<uint8_t*>(storage.data()),
+						data,
+						[](uint8_t byte) { return byte == 0u; }));
+				}
+
+				// A forged packet at an odd offset is refused.
+				const auto plain = rtcp ? MakeRtcp(0x01020304u) : MakeRtp(0x01020304u, 60u, 101u);
+				auto packet      = Encrypt(outbound, plain, rtcp);
+				packet.back() ^= 0x01u;
+				auto* data = place(storage, packet, 3u);
+				size_t len = packet.size();
+
+				REQUIRE_FALSE((rtcp ? inbound.DecryptSrtcp(data, &len) : inbound.DecryptSrtp(data, &len)));
+			}
+		}
 	}
 }
