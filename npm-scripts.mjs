@@ -70,6 +70,20 @@ const FUZZ_SYSTEM_DEPS = [
 	{ clangRuntime: 'libclang_rt.fuzzer-x86_64.a', debian: 'libclang-rt-dev' },
 ];
 const FUZZ_OUT_DIR = path.join(WORKER_DIR, 'out', 'Fuzzer');
+// Jest files (regular expressions, without "test-" and ".ts") that
+// `test:sanitizers` runs against the ASan + UBSan worker: every hostile-input
+// file, whoever adds it, is matched by the last one.
+const SANITIZER_JEST_FILES = [
+	'WebRtcTransport',
+	'PlainTransport',
+	'PipeTransport',
+	'DirectTransport',
+	'Producer',
+	'Consumer',
+	'DataProducer',
+	'DataConsumer',
+	'hostile-.*',
+];
 // Seconds each fuzzer runs in `npm run fuzz` (FUZZ_SECONDS to change).
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 // Needed only by `bench`: the C sender, receiver and relay of the forwarding,
@@ -161,7 +175,7 @@ const tasks = {
 			tests: true,
 		});
 
-		const ok = runCatch2(
+		const catch2Ok = runCatch2(
 			path.join(SANITIZE_OUT_DIR, 'mediasoup-worker-test'),
 			'worker-sanitizers',
 			{
@@ -170,7 +184,12 @@ const tasks = {
 			}
 		);
 
-		if (!ok) {
+		await ensureNodeModules();
+		await buildTypeScript();
+
+		const jestOk = await testNodeWithSanitizers();
+
+		if (!catch2Ok || !jestOk) {
 			process.exitCode = 1;
 		}
 	},
@@ -598,29 +617,89 @@ async function testWorker() {
 }
 
 async function testNode() {
+	const { ok, passed, failed } = runJest(process.argv.slice(3));
+
+	recordSummary('node', passed, failed);
+
+	return ok;
+}
+
+/**
+ * Runs Jest with `args` (and `env`) and returns whether it passed with its
+ * test counts.
+ */
+function runJest(args, { env = {}, resultsName = 'jest-results.json' } = {}) {
 	fs.mkdirSync(CACHE_DIR, { recursive: true });
 
-	const resultsFile = path.join(CACHE_DIR, 'jest-results.json');
+	const resultsFile = path.join(CACHE_DIR, resultsName);
 
 	fs.rmSync(resultsFile, { force: true });
 
-	const ok = run(NPX, ['jest', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(3)], {
+	const ok = run(NPX, ['jest', '--json', `--outputFile=${resultsFile}`, ...args], {
 		check: false,
+		env,
 	});
 
-	if (fs.existsSync(resultsFile)) {
-		const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-		// A test file that fails to run has no test results but counts as failed.
-		const brokenSuites = results.testResults.filter(
-			r => r.status === 'failed' && r.assertionResults.length === 0
-		).length;
-
-		recordSummary('node', results.numPassedTests, results.numFailedTests + brokenSuites);
-	} else {
-		recordSummary('node', 0, 1);
+	if (!fs.existsSync(resultsFile)) {
+		return { ok: false, passed: 0, failed: 1 };
 	}
 
-	return ok;
+	const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+	// A test file that fails to run has no test results but counts as failed.
+	const brokenSuites = results.testResults.filter(
+		r => r.status === 'failed' && r.assertionResults.length === 0
+	).length;
+
+	return {
+		ok,
+		passed: results.numPassedTests,
+		failed: results.numFailedTests + brokenSuites,
+	};
+}
+
+/**
+ * The integration tests of the transports, producers, consumers, data
+ * channels and hostile network input against the ASan + UBSan worker. A test
+ * may not notice its worker dying, so each sanitizer report is also written
+ * to a file of SANITIZER_LOG_DIR, and any file there fails the run (one
+ * failure per report).
+ */
+async function testNodeWithSanitizers() {
+	const workerBin = path.join(SANITIZE_OUT_DIR, 'mediasoup-worker');
+	const logDir = path.join(CACHE_DIR, 'sanitizer-logs');
+
+	fs.rmSync(logDir, { recursive: true, force: true });
+	fs.mkdirSync(logDir, { recursive: true });
+
+	// Both runtimes write to log_path.<pid>; a report makes the worker abort
+	// (non-zero exit), and leaks are reported when it exits.
+	const logPath = path.join(logDir, 'worker');
+	const startMs = Date.now();
+	const { ok, passed, failed } = runJest(
+		[`node/src/test/test-(${SANITIZER_JEST_FILES.join('|')})\\.ts$`],
+		{
+			env: {
+				MEDIASOUP_WORKER_BIN: workerBin,
+				ASAN_OPTIONS: `detect_leaks=1:halt_on_error=1:abort_on_error=1:log_path=${logPath}`,
+				UBSAN_OPTIONS: `print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=${logPath}`,
+			},
+			resultsName: 'jest-sanitizers-results.json',
+		}
+	);
+	const reports = fs.readdirSync(logDir).sort();
+
+	for (const report of reports) {
+		console.error(`npm-scripts: sanitizer report ${report}:`);
+		console.error(fs.readFileSync(path.join(logDir, report), 'utf8'));
+	}
+
+	console.log(
+		`npm-scripts: node-sanitizers took ${Math.round((Date.now() - startMs) / 1000)} s, ${reports.length} sanitizer report(s)`
+	);
+
+	recordSummary('node-sanitizers', passed, failed + reports.length);
+
+	return ok && reports.length === 0;
 }
 
 function prettierTargets() {
