@@ -181,17 +181,32 @@ namespace
 	void DrainOutput(uint32_t wantedId, OnResponse&& onResponse)
 	{
 		std::array<uint8_t, 65536> chunk;
+		bool pipeWasFull{ true };
 
-		while (true)
+		// A full pipe makes the channel queue its writes in libuv, which only
+		// the loop flushes: run it then, until the pipe has room again.
+		while (pipeWasFull)
 		{
-			const ssize_t n = read(harness->outputReadFd, chunk.data(), chunk.size());
+			pipeWasFull = false;
 
-			if (n <= 0)
+			while (true)
 			{
-				break;
+				const ssize_t n = read(harness->outputReadFd, chunk.data(), chunk.size());
+
+				if (n <= 0)
+				{
+					break;
+				}
+
+				pipeWasFull = pipeWasFull || static_cast<size_t>(n) == chunk.size();
+
+				harness->output.insert(harness->output.end(), chunk.data(), chunk.data() + n);
 			}
 
-			harness->output.insert(harness->output.end(), chunk.data(), chunk.data() + n);
+			if (pipeWasFull)
+			{
+				uv_run(DepLibUV::GetLoop(), UV_RUN_NOWAIT);
+			}
 		}
 
 		size_t offset = 0u;
