@@ -628,20 +628,40 @@ async function testNode() {
  * Runs Jest with `args` (and `env`) and returns whether it passed with its
  * test counts.
  */
-function runJest(args, { env = {}, resultsName = 'jest-results.json' } = {}) {
+function runJest(
+	args,
+	{ env = {}, resultsName = 'jest-results.json', captureOutput = false } = {}
+) {
 	fs.mkdirSync(CACHE_DIR, { recursive: true });
 
 	const resultsFile = path.join(CACHE_DIR, resultsName);
+	const jestArgs = ['jest', '--json', `--outputFile=${resultsFile}`, ...args];
+	let ok;
+	let output = '';
 
 	fs.rmSync(resultsFile, { force: true });
 
-	const ok = run(NPX, ['jest', '--json', `--outputFile=${resultsFile}`, ...args], {
-		check: false,
-		env,
-	});
+	if (captureOutput) {
+		// Printed once Jest is done, as the Catch2 output is.
+		console.log(`> ${[NPX, ...jestArgs].join(' ')}`);
+
+		const result = spawnSync(NPX, jestArgs, {
+			cwd: ROOT,
+			env: { ...process.env, ...env },
+			encoding: 'utf8',
+			maxBuffer: 256 * 1024 * 1024,
+		});
+
+		output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+		process.stdout.write(result.stdout ?? '');
+		process.stderr.write(result.stderr ?? '');
+		ok = result.status === 0;
+	} else {
+		ok = run(NPX, jestArgs, { check: false, env });
+	}
 
 	if (!fs.existsSync(resultsFile)) {
-		return { ok: false, passed: 0, failed: 1 };
+		return { ok: false, passed: 0, failed: 1, output };
 	}
 
 	const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
@@ -654,15 +674,18 @@ function runJest(args, { env = {}, resultsName = 'jest-results.json' } = {}) {
 		ok,
 		passed: results.numPassedTests,
 		failed: results.numFailedTests + brokenSuites,
+		output,
 	};
 }
 
 /**
  * The integration tests of the transports, producers, consumers, data
  * channels and hostile network input against the ASan + UBSan worker. A test
- * may not notice its worker dying, so each sanitizer report is also written
- * to a file of SANITIZER_LOG_DIR, and any file there fails the run (one
- * failure per report).
+ * may not notice its worker dying, so every sanitizer report fails the run by
+ * itself (one failure per report): ASan and LeakSanitizer reports are written
+ * to files of .cache/sanitizer-logs; UBSan's are not (GCC's UBSan runtime
+ * ignores log_path when linked with ASan's), so the worker's stderr, which
+ * Node logs as mediasoup:ERROR:Worker, is searched for them.
  */
 async function testNodeWithSanitizers() {
 	const workerBin = path.join(SANITIZE_OUT_DIR, 'mediasoup-worker');
@@ -675,31 +698,42 @@ async function testNodeWithSanitizers() {
 	// (non-zero exit), and leaks are reported when it exits.
 	const logPath = path.join(logDir, 'worker');
 	const startMs = Date.now();
-	const { ok, passed, failed } = runJest(
+	const { ok, passed, failed, output } = runJest(
 		[`node/src/test/test-(${SANITIZER_JEST_FILES.join('|')})\\.ts$`],
 		{
 			env: {
 				MEDIASOUP_WORKER_BIN: workerBin,
 				ASAN_OPTIONS: `detect_leaks=1:halt_on_error=1:abort_on_error=1:log_path=${logPath}`,
 				UBSAN_OPTIONS: `print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=${logPath}`,
+				DEBUG: 'mediasoup:ERROR:Worker',
 			},
 			resultsName: 'jest-sanitizers-results.json',
+			captureOutput: true,
 		}
 	);
-	const reports = fs.readdirSync(logDir).sort();
+	const reportFiles = fs.readdirSync(logDir).sort();
+	const stderrReports = output
+		.split('\n')
+		.filter(line => /\(stderr\).*(runtime error:|ERROR: \w+Sanitizer)/.test(line));
 
-	for (const report of reports) {
+	for (const report of reportFiles) {
 		console.error(`npm-scripts: sanitizer report ${report}:`);
 		console.error(fs.readFileSync(path.join(logDir, report), 'utf8'));
 	}
 
+	for (const line of stderrReports) {
+		console.error(`npm-scripts: sanitizer report on the worker's stderr: ${line}`);
+	}
+
+	const reports = reportFiles.length + stderrReports.length;
+
 	console.log(
-		`npm-scripts: node-sanitizers took ${Math.round((Date.now() - startMs) / 1000)} s, ${reports.length} sanitizer report(s)`
+		`npm-scripts: node-sanitizers took ${Math.round((Date.now() - startMs) / 1000)} s, ${reports} sanitizer report(s)`
 	);
 
-	recordSummary('node-sanitizers', passed, failed + reports.length);
+	recordSummary('node-sanitizers', passed, failed + reports);
 
-	return ok && reports.length === 0;
+	return ok && reports === 0;
 }
 
 function prettierTargets() {
