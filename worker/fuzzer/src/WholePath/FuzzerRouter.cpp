@@ -35,6 +35,8 @@
 #include "RTC/WebRtcTransport.hpp"
 #include "Settings.hpp"
 #include "Utils/IP.hpp"
+#include "WholePathPackets.hpp"
+#include "WholePathParameters.hpp"
 
 #include <array>
 #include <cstdio>
@@ -49,6 +51,8 @@
 
 namespace
 {
+	using namespace WholePath;
+
 	void Check(bool condition)
 	{
 		if (!condition)
@@ -56,60 +60,6 @@ namespace
 			__builtin_trap();
 		}
 	}
-
-	// Reads the input front to back; past its end it gives zeros.
-	class Reader
-	{
-	public:
-		explicit Reader(std::span<const uint8_t> data) : data(data) {}
-
-	public:
-		bool AtEnd() const { return this->pos >= this->data.size(); }
-		uint8_t Byte() { return AtEnd() ? 0u : this->data[this->pos++]; }
-		uint16_t Short() { return static_cast<uint16_t>((Byte() << 8) | Byte()); }
-		uint32_t Long() { return (static_cast<uint32_t>(Short()) << 16) | Short(); }
-		std::span<const uint8_t> Take(size_t len)
-		{
-			const size_t available = AtEnd() ? 0u : std::min(len, this->data.size() - this->pos);
-			const auto taken       = this->data.subspan(this->pos, available);
-
-			this->pos += available;
-
-			return taken;
-		}
-
-	private:
-		std::span<const uint8_t> data;
-		size_t pos{ 0u };
-	};
-
-	// SSRCs the producer and the consumers know (and two nobody knows), picked
-	// by index so that fuzzed packets reach real streams.
-	constexpr std::array<uint32_t, 3> ProducerSsrcs{ 11110000u, 22220000u, 33330000u };
-	constexpr std::array<uint32_t, 3> ProducerRtxSsrcs{ 11110001u, 22220001u, 33330001u };
-	constexpr std::array<uint32_t, 3> MappedSsrcs{ 900001u, 900002u, 900003u };
-	constexpr uint32_t SimpleSsrc{ 500001u };
-	constexpr uint32_t SimpleRtxSsrc{ 500002u };
-	constexpr uint32_t SimulcastSsrc{ 600001u };
-	constexpr uint32_t SimulcastRtxSsrc{ 600002u };
-	constexpr std::array<uint32_t, 16> KnownSsrcs{ ProducerSsrcs[0],
-																								 ProducerSsrcs[1],
-																								 ProducerSsrcs[2],
-																								 ProducerRtxSsrcs[0],
-																								 ProducerRtxSsrcs[1],
-																								 ProducerRtxSsrcs[2],
-																								 MappedSsrcs[0],
-																								 MappedSsrcs[1],
-																								 MappedSsrcs[2],
-																								 SimpleSsrc,
-																								 SimpleRtxSsrc,
-																								 SimulcastSsrc,
-																								 SimulcastRtxSsrc,
-																								 0u,
-																								 1234u,
-																								 0xFFFFFFFFu };
-	constexpr uint8_t VideoPayloadType{ 101u };
-	constexpr uint8_t RtxPayloadType{ 102u };
 
 	// The worker's side of the channel and what Node would be.
 	struct Harness
@@ -305,99 +255,6 @@ namespace
 			method, handlerId, bodyType, buildBody, [](const FBS::Response::Response* /*response*/) {});
 	}
 
-	flatbuffers::Offset<FBS::Transport::ListenInfo>
-	ListenOnLoopback(flatbuffers::FlatBufferBuilder& b)
-	{
-		return FBS::Transport::CreateListenInfoDirect(
-			b,
-			FBS::Transport::Protocol::UDP,
-			"127.0.0.1",
-			nullptr,
-			false,
-			0u,
-			FBS::Transport::CreatePortRange(b, 0u, 0u),
-			FBS::Transport::CreateSocketFlags(b, false, false));
-	}
-
-	flatbuffers::Offset<FBS::Transport::Options> BaseOptions(flatbuffers::FlatBufferBuilder& b)
-	{
-		return FBS::Transport::CreateOptions(b);
-	}
-
-	// VP8 with RTX, NACK, PLI, FIR and transport-cc, and the header extensions
-	// the worker reads.
-	flatbuffers::Offset<FBS::RtpParameters::RtpParameters> RtpParameters(
-		flatbuffers::FlatBufferBuilder& b,
-		const char* mid,
-		std::vector<flatbuffers::Offset<FBS::RtpParameters::RtpEncodingParameters>> encodings)
-	{
-		using namespace FBS::RtpParameters;
-
-		std::vector<flatbuffers::Offset<RtcpFeedback>> feedback{
-			CreateRtcpFeedbackDirect(b, "nack"),         CreateRtcpFeedbackDirect(b, "nack", "pli"),
-			CreateRtcpFeedbackDirect(b, "ccm", "fir"),   CreateRtcpFeedbackDirect(b, "goog-remb"),
-			CreateRtcpFeedbackDirect(b, "transport-cc"),
-		};
-		std::vector<flatbuffers::Offset<Parameter>> rtxParameters{ CreateParameterDirect(
-			b, "apt", nullptr, static_cast<double>(VideoPayloadType)) };
-		std::vector<flatbuffers::Offset<RtpCodecParameters>> codecs{
-			CreateRtpCodecParametersDirect(
-				b, "video/VP8", VideoPayloadType, 90000u, flatbuffers::nullopt, nullptr, &feedback),
-			CreateRtpCodecParametersDirect(
-				b, "video/rtx", RtxPayloadType, 90000u, flatbuffers::nullopt, &rtxParameters, nullptr),
-		};
-		const std::array<std::pair<const char*, uint8_t>, 8> uris{ {
-			{ "urn:ietf:params:rtp-hdrext:sdes:mid", 1u },
-			{ "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", 2u },
-			{ "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id", 3u },
-			{ "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", 4u },
-			{ "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 5u },
-			{ "urn:3gpp:video-orientation", 6u },
-			{ "urn:ietf:params:rtp-hdrext:toffset", 7u },
-			{ "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay", 8u },
-		} };
-		std::vector<flatbuffers::Offset<RtpHeaderExtensionParameters>> extensions;
-
-		for (const auto& [uri, id] : uris)
-		{
-			extensions.push_back(CreateRtpHeaderExtensionParametersDirect(b, uri, id));
-		}
-
-		return CreateRtpParametersDirect(
-			b, mid, &codecs, &extensions, &encodings, CreateRtcpParametersDirect(b, "fuzzer", true));
-	}
-
-	flatbuffers::Offset<FBS::RtpParameters::RtpEncodingParameters> Encoding(
-		flatbuffers::FlatBufferBuilder& b,
-		uint32_t ssrc,
-		std::optional<uint32_t> rtxSsrc,
-		const char* rid             = nullptr,
-		const char* scalabilityMode = nullptr)
-	{
-		return FBS::RtpParameters::CreateRtpEncodingParametersDirect(
-			b,
-			ssrc,
-			rid,
-			flatbuffers::nullopt,
-			rtxSsrc ? FBS::RtpParameters::CreateRtx(b, *rtxSsrc) : 0,
-			flatbuffers::nullopt,
-			scalabilityMode);
-	}
-
-	// The three simulcast encodings as the producer offers them to consumers.
-	std::vector<flatbuffers::Offset<FBS::RtpParameters::RtpEncodingParameters>>
-	ConsumableEncodings(flatbuffers::FlatBufferBuilder& b, size_t count)
-	{
-		std::vector<flatbuffers::Offset<FBS::RtpParameters::RtpEncodingParameters>> encodings;
-
-		for (size_t i = 0u; i < count; ++i)
-		{
-			encodings.push_back(Encoding(b, MappedSsrcs[i], std::nullopt, nullptr, "L1T3"));
-		}
-
-		return encodings;
-	}
-
 	bool Consume(
 		const std::string& transportId,
 		const char* consumerId,
@@ -419,7 +276,7 @@ namespace
 								 consumerId,
 								 "producer",
 								 FBS::RtpParameters::MediaKind::VIDEO,
-								 RtpParameters(b, "0", encodings(b)),
+								 VideoRtpParameters(b, "0", encodings(b)),
 								 type,
 								 &consumable)
 					.Union();
@@ -585,7 +442,7 @@ namespace
 														b,
 														"producer",
 														MediaKind::VIDEO,
-														RtpParameters(b, "v", std::move(encodings)),
+														VideoRtpParameters(b, "v", std::move(encodings)),
 														CreateRtpMappingDirect(b, &codecMappings, &encodingMappings))
 										 .Union();
 								 });
@@ -684,80 +541,6 @@ namespace
 		DrainOutput();
 
 		return true;
-	}
-
-	// An RTP packet with a known SSRC and payload type picked by index, the
-	// rest (extensions, payload) from the input.
-	std::vector<uint8_t> BuildRtp(Reader& reader)
-	{
-		const uint8_t flags = reader.Byte();
-		std::vector<uint8_t> packet(12u);
-		const std::array<uint8_t, 4> payloadTypes{ VideoPayloadType, RtxPayloadType, 100u, 111u };
-
-		// Version 2; extension bit, padding bit and CSRC count from the flags.
-		packet[0] = 0x80u | (flags & 0x10u) | (flags & 0x20u) | ((flags >> 6) & 0x03u);
-		packet[1] = payloadTypes[flags & 0x03u] | ((flags & 0x04u) ? 0x80u : 0u);
-
-		const uint16_t seq       = reader.Short();
-		const uint32_t timestamp = reader.Long();
-		const uint32_t ssrc      = KnownSsrcs[reader.Byte() % KnownSsrcs.size()];
-
-		packet[2] = static_cast<uint8_t>(seq >> 8);
-		packet[3] = static_cast<uint8_t>(seq);
-
-		for (size_t i = 0u; i < 4u; ++i)
-		{
-			packet[4u + i] = static_cast<uint8_t>(timestamp >> (24u - 8u * i));
-			packet[8u + i] = static_cast<uint8_t>(ssrc >> (24u - 8u * i));
-		}
-
-		const auto rest = reader.Take(reader.Short() % 1400u);
-
-		packet.insert(packet.end(), rest.begin(), rest.end());
-
-		return packet;
-	}
-
-	// One to three RTCP packets with a right length field and known SSRCs in
-	// their first two words, the rest from the input.
-	std::vector<uint8_t> BuildRtcp(Reader& reader)
-	{
-		const std::array<uint8_t, 8> packetTypes{ 200u, 201u, 202u, 203u, 204u, 205u, 206u, 207u };
-		std::vector<uint8_t> datagram;
-		const size_t count = 1u + reader.Byte() % 3u;
-
-		for (size_t p = 0u; p < count; ++p)
-		{
-			const uint8_t first = reader.Byte();
-			const size_t words  = reader.Byte() % 64u;
-			std::vector<uint8_t> packet(4u + 4u * words, 0u);
-
-			packet[0] = 0x80u | (first & 0x1Fu);
-			packet[1] = packetTypes[(first >> 5) & 0x07u];
-			packet[2] = static_cast<uint8_t>(words >> 8);
-			packet[3] = static_cast<uint8_t>(words);
-
-			for (size_t w = 0u; w < std::min<size_t>(words, 2u); ++w)
-			{
-				const uint32_t ssrc = KnownSsrcs[reader.Byte() % KnownSsrcs.size()];
-
-				for (size_t i = 0u; i < 4u; ++i)
-				{
-					packet[4u + 4u * w + i] = static_cast<uint8_t>(ssrc >> (24u - 8u * i));
-				}
-			}
-
-			if (words > 2u)
-			{
-				const auto rest = reader.Take(4u * (words - 2u));
-
-				std::copy(rest.begin(), rest.end(), packet.begin() + 12);
-			}
-
-			datagram.insert(datagram.end(), packet.begin(), packet.end());
-		}
-
-		return datagram;
 	}
 
 	// A request Node may send while media flows.
