@@ -70,6 +70,20 @@ const FUZZ_SYSTEM_DEPS = [
 	{ clangRuntime: 'libclang_rt.fuzzer-x86_64.a', debian: 'libclang-rt-dev' },
 ];
 const FUZZ_OUT_DIR = path.join(WORKER_DIR, 'out', 'Fuzzer');
+// Jest files (regular expressions, without "test-" and ".ts") that
+// `test:sanitizers` runs against the ASan + UBSan worker: every hostile-input
+// file, whoever adds it, is matched by the last one.
+const SANITIZER_JEST_FILES = [
+	'WebRtcTransport',
+	'PlainTransport',
+	'PipeTransport',
+	'DirectTransport',
+	'Producer',
+	'Consumer',
+	'DataProducer',
+	'DataConsumer',
+	'hostile-.*',
+];
 // Seconds each fuzzer runs in `npm run fuzz` (FUZZ_SECONDS to change).
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 // Needed only by `bench`: the C sender, receiver and relay of the forwarding,
@@ -161,7 +175,7 @@ const tasks = {
 			tests: true,
 		});
 
-		const ok = runCatch2(
+		const catch2Ok = runCatch2(
 			path.join(SANITIZE_OUT_DIR, 'mediasoup-worker-test'),
 			'worker-sanitizers',
 			{
@@ -170,7 +184,12 @@ const tasks = {
 			}
 		);
 
-		if (!ok) {
+		await ensureNodeModules();
+		await buildTypeScript();
+
+		const jestOk = await testNodeWithSanitizers();
+
+		if (!catch2Ok || !jestOk) {
 			process.exitCode = 1;
 		}
 	},
@@ -598,29 +617,123 @@ async function testWorker() {
 }
 
 async function testNode() {
+	const { ok, passed, failed } = runJest(process.argv.slice(3));
+
+	recordSummary('node', passed, failed);
+
+	return ok;
+}
+
+/**
+ * Runs Jest with `args` (and `env`) and returns whether it passed with its
+ * test counts.
+ */
+function runJest(
+	args,
+	{ env = {}, resultsName = 'jest-results.json', captureOutput = false } = {}
+) {
 	fs.mkdirSync(CACHE_DIR, { recursive: true });
 
-	const resultsFile = path.join(CACHE_DIR, 'jest-results.json');
+	const resultsFile = path.join(CACHE_DIR, resultsName);
+	const jestArgs = ['jest', '--json', `--outputFile=${resultsFile}`, ...args];
+	let ok;
+	let output = '';
 
 	fs.rmSync(resultsFile, { force: true });
 
-	const ok = run(NPX, ['jest', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(3)], {
-		check: false,
-	});
+	if (captureOutput) {
+		// Printed once Jest is done, as the Catch2 output is.
+		console.log(`> ${[NPX, ...jestArgs].join(' ')}`);
 
-	if (fs.existsSync(resultsFile)) {
-		const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-		// A test file that fails to run has no test results but counts as failed.
-		const brokenSuites = results.testResults.filter(
-			r => r.status === 'failed' && r.assertionResults.length === 0
-		).length;
+		const result = spawnSync(NPX, jestArgs, {
+			cwd: ROOT,
+			env: { ...process.env, ...env },
+			encoding: 'utf8',
+			maxBuffer: 256 * 1024 * 1024,
+		});
 
-		recordSummary('node', results.numPassedTests, results.numFailedTests + brokenSuites);
+		output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+		process.stdout.write(result.stdout ?? '');
+		process.stderr.write(result.stderr ?? '');
+		ok = result.status === 0;
 	} else {
-		recordSummary('node', 0, 1);
+		ok = run(NPX, jestArgs, { check: false, env });
 	}
 
-	return ok;
+	if (!fs.existsSync(resultsFile)) {
+		return { ok: false, passed: 0, failed: 1, output };
+	}
+
+	const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+	// A test file that fails to run has no test results but counts as failed.
+	const brokenSuites = results.testResults.filter(
+		r => r.status === 'failed' && r.assertionResults.length === 0
+	).length;
+
+	return {
+		ok,
+		passed: results.numPassedTests,
+		failed: results.numFailedTests + brokenSuites,
+		output,
+	};
+}
+
+/**
+ * The integration tests of the transports, producers, consumers, data
+ * channels and hostile network input against the ASan + UBSan worker. A test
+ * may not notice its worker dying, so every sanitizer report fails the run by
+ * itself (one failure per report): ASan and LeakSanitizer reports are written
+ * to files of .cache/sanitizer-logs; UBSan's are not (GCC's UBSan runtime
+ * ignores log_path when linked with ASan's), so the worker's stderr, which
+ * Node logs as mediasoup:ERROR:Worker, is searched for them.
+ */
+async function testNodeWithSanitizers() {
+	const workerBin = path.join(SANITIZE_OUT_DIR, 'mediasoup-worker');
+	const logDir = path.join(CACHE_DIR, 'sanitizer-logs');
+
+	fs.rmSync(logDir, { recursive: true, force: true });
+	fs.mkdirSync(logDir, { recursive: true });
+
+	// Both runtimes write to log_path.<pid>; a report makes the worker abort
+	// (non-zero exit), and leaks are reported when it exits.
+	const logPath = path.join(logDir, 'worker');
+	const startMs = Date.now();
+	const { ok, passed, failed, output } = runJest(
+		[`node/src/test/test-(${SANITIZER_JEST_FILES.join('|')})\\.ts$`],
+		{
+			env: {
+				MEDIASOUP_WORKER_BIN: workerBin,
+				ASAN_OPTIONS: `detect_leaks=1:halt_on_error=1:abort_on_error=1:log_path=${logPath}`,
+				UBSAN_OPTIONS: `print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=${logPath}`,
+				DEBUG: 'mediasoup:ERROR:Worker',
+			},
+			resultsName: 'jest-sanitizers-results.json',
+			captureOutput: true,
+		}
+	);
+	const reportFiles = fs.readdirSync(logDir).sort();
+	const stderrReports = output
+		.split('\n')
+		.filter(line => /\(stderr\).*(runtime error:|ERROR: \w+Sanitizer)/.test(line));
+
+	for (const report of reportFiles) {
+		console.error(`npm-scripts: sanitizer report ${report}:`);
+		console.error(fs.readFileSync(path.join(logDir, report), 'utf8'));
+	}
+
+	for (const line of stderrReports) {
+		console.error(`npm-scripts: sanitizer report on the worker's stderr: ${line}`);
+	}
+
+	const reports = reportFiles.length + stderrReports.length;
+
+	console.log(
+		`npm-scripts: node-sanitizers took ${Math.round((Date.now() - startMs) / 1000)} s, ${reports} sanitizer report(s)`
+	);
+
+	recordSummary('node-sanitizers', passed, failed + reports);
+
+	return ok && reports === 0;
 }
 
 function prettierTargets() {
