@@ -52,6 +52,9 @@ bool TimerHandle::IsActive() const
 	return it != timers.end() && it->second.active;
 }
 
+// Nothing keeps the fuzzer's loop alive: there is no loop.
+void TimerHandle::Unref() {}
+
 void TimerHandle::OnUvTimer()
 {
 	// The listener may delete this timer: nothing after the call.
