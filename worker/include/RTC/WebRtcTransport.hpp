@@ -185,6 +185,7 @@ namespace RTC
 		void NotifySelectedTuple(TransportTuple* tuple);
 		flatbuffers::Offset<FBS::WebRtcTransport::DtlsParameters>
 		FillBufferDtlsParameters(flatbuffers::FlatBufferBuilder& builder) const;
+		static FBS::WebRtcTransport::DtlsRole ToFbsDtlsRole(DtlsTransport::Role role);
 		FBS::WebRtcTransport::IceState GetFbsIceState() const;
 		FBS::WebRtcTransport::DtlsState GetFbsDtlsState() const;
 		void NotifyIceState();
