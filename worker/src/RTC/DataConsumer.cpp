@@ -439,7 +439,7 @@ namespace RTC
 						this->sctpAssociation->GetOptions().maxSendMessageSize);
 				}
 
-				MS_WARN_TAG(sctp, "message of %zu bytes over maxSendMessageSize, dropped", len);
+				MS_DEBUG_TAG(sctp, "message of %zu bytes over maxSendMessageSize, dropped", len);
 
 				return;
 			}

@@ -515,7 +515,7 @@ namespace RTC
 
 		if (written != static_cast<int>(len))
 		{
-			MS_WARN_TAG(dtls, "BIO_write() failed, datagram dropped");
+			MS_DEBUG_TAG(dtls, "BIO_write() failed, datagram dropped");
 
 			ERR_clear_error();
 			(void)BIO_reset(this->bioFromNetwork);

@@ -172,7 +172,7 @@ namespace RTC
 		}
 		catch (const MediaSoupError& error)
 		{
-			MS_WARN_TAG(ice, "TCP connection not accepted: %s", error.what());
+			MS_DEBUG_TAG(ice, "TCP connection not accepted: %s", error.what());
 
 			return;
 		}

@@ -571,7 +571,7 @@ namespace RTC
 
 			case SCTP_REMOTE_ERROR:
 			{
-				MS_WARN_TAG(sctp, "the peer reported an SCTP error");
+				MS_DEBUG_TAG(sctp, "the peer reported an SCTP error");
 
 				break;
 			}

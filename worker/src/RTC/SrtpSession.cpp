@@ -451,7 +451,7 @@ namespace RTC
 		{
 			const uint32_t oldest = this->inboundSsrcs.front();
 
-			MS_WARN_TAG(
+			MS_DEBUG_TAG(
 				srtp,
 				"more than %zu inbound SSRCs, forgetting the oldest one (%" PRIu32 ")",
 				MaxInboundStreams,

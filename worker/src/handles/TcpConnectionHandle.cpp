@@ -329,7 +329,7 @@ void TcpConnectionHandle::OnUvRead(ssize_t nread, const uv_buf_t* buf)
 	}
 	else if (nread < 0)
 	{
-		MS_WARN_TAG(
+		MS_DEBUG_TAG(
 			ice,
 			"TCP connection with %s:%u failed: %s",
 			this->peerIp.c_str(),

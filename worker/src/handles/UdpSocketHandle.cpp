@@ -250,7 +250,7 @@ void UdpSocketHandle::OnUvRecv(
 
 	if ((flags & UV_UDP_PARTIAL) != 0u)
 	{
-		MS_WARN_TAG(rtp, "truncated datagram dropped");
+		MS_DEBUG_TAG(rtp, "truncated datagram dropped");
 
 		return;
 	}
