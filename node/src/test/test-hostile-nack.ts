@@ -22,6 +22,7 @@ import type {
 	RtpCapabilities,
 	Worker,
 } from '../types';
+import { waitUntil } from './helpers/media-tools';
 import { rtpHeaderSize } from './helpers/rtpHeader';
 
 const LOCALHOST = '127.0.0.1';
@@ -111,19 +112,8 @@ function compoundNack(mediaSsrc: number, last: number, count: number): Buffer {
 	return Buffer.concat([rr, header, ...items]);
 }
 
-async function waitFor(
-	condition: () => boolean | Promise<boolean>,
-	timeoutMs = 8000
-): Promise<void> {
-	const start = Date.now();
-
-	while (!(await condition())) {
-		if (Date.now() - start > timeoutMs) {
-			throw new Error('condition not met in time');
-		}
-
-		await new Promise(resolve => setTimeout(resolve, 20));
-	}
+function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {
+	return waitUntil(condition, timeoutMs, 'the condition');
 }
 
 function sendTo(socket: dgram.Socket, data: Buffer, port: number): void {

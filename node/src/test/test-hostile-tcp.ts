@@ -14,17 +14,17 @@
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as mediasoup from '../';
-import type {
-	DtlsParameters,
-	IceCandidate,
-	IceParameters,
-	Router,
-	WebRtcTransport,
-	Worker,
-} from '../types';
-import { launchBrowser, type TestBrowser } from './helpers/browser';
-import { createTestNetwork, SERVER_IP, type TestNetwork } from './helpers/netns';
+import type { Router, Worker } from '../types';
+import type { TestBrowser } from './helpers/browser';
+import { waitUntil } from './helpers/media-tools';
+import { SERVER_IP, type TestNetwork } from './helpers/netns';
+import {
+	closeBrowserPeerConnection,
+	negotiate,
+	startRawPeerRig,
+	stopRawPeerRig,
+	type RawPeerRig,
+} from './helpers/rawPeerConnection';
 
 // Caps and timeouts of the worker (RTC/IceTcpConnections.hpp).
 const MAX_CONNECTIONS_PER_SERVER = 1000;
@@ -41,6 +41,7 @@ const RSS_GROWTH_BOUND_KB = 16 * 1024;
 
 const WAIT_MS = 20000;
 
+let rig: RawPeerRig;
 let network: TestNetwork;
 let browser: TestBrowser;
 let worker: Worker;
@@ -119,123 +120,21 @@ function workerRssKb(): number {
 	return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
 }
 
-async function waitFor(predicate: () => Promise<boolean> | boolean, what: string): Promise<void> {
-	const deadline = Date.now() + WAIT_MS;
-
-	while (!(await predicate())) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await new Promise(resolve => setTimeout(resolve, 50));
-	}
-}
-
-/**
- * Our SDP answer for the browser's offer: ICE-lite with the transport's
- * credentials and candidates; the browser is the DTLS client.
- */
-function buildAnswer(
-	iceParameters: IceParameters,
-	iceCandidates: IceCandidate[],
-	dtlsParameters: DtlsParameters,
-	mid: string
-): string {
-	const fingerprint = dtlsParameters.fingerprints.find(f => f.algorithm === 'sha-256')!;
-	const lines = [
-		'v=0',
-		'o=- 1 1 IN IP4 0.0.0.0',
-		's=-',
-		't=0 0',
-		'a=ice-lite',
-		`a=group:BUNDLE ${mid}`,
-		'm=audio 9 UDP/TLS/RTP/SAVPF 111',
-		'c=IN IP4 0.0.0.0',
-		`a=ice-ufrag:${iceParameters.usernameFragment}`,
-		`a=ice-pwd:${iceParameters.password}`,
-		`a=fingerprint:sha-256 ${fingerprint.value}`,
-		'a=setup:passive',
-		`a=mid:${mid}`,
-		'a=recvonly',
-		'a=rtcp-mux',
-		'a=rtpmap:111 opus/48000/2',
-		...iceCandidates.map(
-			c =>
-				`a=candidate:${c.foundation} 1 ${c.protocol} ${c.priority} ${c.address} ${c.port} typ host${
-					c.tcpType ? ` tcptype ${c.tcpType}` : ''
-				}`
-		),
-		'a=end-of-candidates',
-	];
-
-	return `${lines.join('\r\n')}\r\n`;
-}
-
-/**
- * The browser sends audio to the transport over whatever its candidates offer.
- */
-async function connectBrowser(transport: WebRtcTransport): Promise<void> {
-	const offer = await browser.page.evaluate(async () => {
-		const pc = new RTCPeerConnection();
-
-		(window as unknown as { pc: RTCPeerConnection }).pc = pc;
-		pc.addTransceiver('audio', { direction: 'sendonly' });
-		await pc.setLocalDescription(await pc.createOffer());
-
-		const sdp = pc.localDescription!.sdp;
-
-		return {
-			fingerprint: /a=fingerprint:sha-256 ([0-9A-F:]+)/.exec(sdp)![1],
-			mid: /a=mid:(\S+)/.exec(sdp)![1],
-		};
-	});
-
-	await transport.connect({
-		dtlsParameters: {
-			role: 'client',
-			fingerprints: [{ algorithm: 'sha-256', value: offer.fingerprint }],
-		},
-	});
-
-	const answer = buildAnswer(
-		transport.iceParameters,
-		transport.iceCandidates,
-		transport.dtlsParameters,
-		offer.mid
-	);
-
-	await browser.page.evaluate(async sdp => {
-		const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
-
-		await pc.setRemoteDescription({ type: 'answer', sdp });
-	}, answer);
+function waitFor(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+	return waitUntil(check, WAIT_MS, what);
 }
 
 beforeAll(async () => {
-	network = createTestNetwork();
-	browser = await launchBrowser({ executablePath: network.wrap('/usr/bin/chromium') });
-	worker = await mediasoup.createWorker({
-		workerBin: network.wrap(mediasoup.workerBin),
-		logLevel: 'warn',
-	});
-	router = await worker.createRouter({
-		mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
-	});
+	rig = await startRawPeerRig();
+	({ network, browser, worker, router } = rig);
 }, 60000);
 
 afterAll(async () => {
-	worker?.close();
-	await browser?.close();
-	network?.destroy();
+	await stopRawPeerRig(rig);
 });
 
 afterEach(async () => {
-	await browser.page.evaluate(() => {
-		const w = window as unknown as { pc?: RTCPeerConnection };
-
-		w.pc?.close();
-		delete w.pc;
-	});
+	await closeBrowserPeerConnection(browser.page);
 });
 
 test('a TCP flood on a WebRtcServer is capped and timed out, and a browser still connects over TCP', async () => {
@@ -292,7 +191,7 @@ test('a TCP flood on a WebRtcServer is capped and timed out, and a browser still
 
 	expect(transport.iceCandidates.map(c => c.protocol)).toEqual(['tcp']);
 
-	await connectBrowser(transport);
+	await negotiate(browser.page, transport);
 	await waitFor(() => transport.dtlsState === 'connected', 'DTLS connected');
 
 	expect(transport.iceSelectedTuple!.protocol).toBe('tcp');

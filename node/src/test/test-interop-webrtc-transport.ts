@@ -5,178 +5,58 @@
 // role; a wrong fingerprint ends in DTLS 'failed'. The test writes the SDP
 // answer itself from the transport's parameters (no mediasoup-client here).
 
-import * as mediasoup from '../';
-import type {
-	DtlsParameters,
-	DtlsRole,
-	IceCandidate,
-	IceParameters,
-	Router,
-	WebRtcTransport,
-	Worker,
-} from '../types';
-import { launchBrowser, type TestBrowser } from './helpers/browser';
-import { createTestNetwork, SERVER_IP, type TestNetwork } from './helpers/netns';
+import type { Router, WebRtcTransport, Worker } from '../types';
+import type { TestBrowser } from './helpers/browser';
+import { waitUntil } from './helpers/media-tools';
+import { SERVER_IP } from './helpers/netns';
+import {
+	browserConnectionState,
+	buildAnswer,
+	closeBrowserPeerConnection,
+	negotiate as negotiateOnPage,
+	setBrowserAnswer,
+	startRawPeerRig,
+	stopRawPeerRig,
+	type RawPeerRig,
+} from './helpers/rawPeerConnection';
 
 const WAIT_MS = 15000;
 
-let network: TestNetwork;
+let rig: RawPeerRig;
 let browser: TestBrowser;
 let worker: Worker;
 let router: Router;
 
 beforeAll(async () => {
-	network = createTestNetwork();
-	browser = await launchBrowser({ executablePath: network.wrap('/usr/bin/chromium') });
-	worker = await mediasoup.createWorker({
-		workerBin: network.wrap(mediasoup.workerBin),
-		logLevel: 'warn',
-	});
-	router = await worker.createRouter({
-		mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
-	});
+	rig = await startRawPeerRig();
+	({ browser, worker, router } = rig);
 }, 60000);
 
 afterAll(async () => {
-	worker?.close();
-	await browser?.close();
-	network?.destroy();
+	await stopRawPeerRig(rig);
 });
 
 afterEach(async () => {
-	await browser.page.evaluate(() => {
-		const w = window as unknown as { pc?: RTCPeerConnection };
-
-		w.pc?.close();
-		delete w.pc;
-	});
+	await closeBrowserPeerConnection(browser.page);
 });
 
-type BrowserOffer = { sdp: string; fingerprint: string; mid: string };
-
-/**
- * Creates an RTCPeerConnection sending audio and returns its offer.
- */
-async function createBrowserOffer(): Promise<BrowserOffer> {
-	return browser.page.evaluate(async () => {
-		const pc = new RTCPeerConnection();
-
-		(window as unknown as { pc: RTCPeerConnection }).pc = pc;
-		pc.addTransceiver('audio', { direction: 'sendonly' });
-		await pc.setLocalDescription(await pc.createOffer());
-
-		const sdp = pc.localDescription!.sdp;
-		const fingerprint = /a=fingerprint:sha-256 ([0-9A-F:]+)/.exec(sdp)![1];
-		const mid = /a=mid:(\S+)/.exec(sdp)![1];
-
-		return { sdp, fingerprint, mid };
-	});
+function waitFor(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+	return waitUntil(check, WAIT_MS, what);
 }
 
-/**
- * Our SDP answer: ICE-lite with the transport's credentials and candidates,
- * its sha-256 fingerprint, and the DTLS setup role the browser must take.
- */
-function buildAnswer({
-	iceParameters,
-	iceCandidates,
-	dtlsParameters,
-	setup,
-	mid,
-}: {
-	iceParameters: IceParameters;
-	iceCandidates: IceCandidate[];
-	dtlsParameters: DtlsParameters;
-	setup: 'active' | 'passive';
-	mid: string;
-}): string {
-	const fingerprint = dtlsParameters.fingerprints.find(f => f.algorithm === 'sha-256')!;
-	const lines = [
-		'v=0',
-		'o=- 1 1 IN IP4 0.0.0.0',
-		's=-',
-		't=0 0',
-		'a=ice-lite',
-		`a=group:BUNDLE ${mid}`,
-		'm=audio 9 UDP/TLS/RTP/SAVPF 111',
-		'c=IN IP4 0.0.0.0',
-		`a=ice-ufrag:${iceParameters.usernameFragment}`,
-		`a=ice-pwd:${iceParameters.password}`,
-		`a=fingerprint:sha-256 ${fingerprint.value}`,
-		`a=setup:${setup}`,
-		`a=mid:${mid}`,
-		'a=recvonly',
-		'a=rtcp-mux',
-		'a=rtpmap:111 opus/48000/2',
-		...iceCandidates.map(
-			c =>
-				`a=candidate:${c.foundation} 1 ${c.protocol} ${c.priority} ${c.address} ${c.port} typ host${
-					c.tcpType ? ` tcptype ${c.tcpType}` : ''
-				}`
-		),
-		'a=end-of-candidates',
-	];
-
-	return `${lines.join('\r\n')}\r\n`;
-}
-
-async function setBrowserAnswer(sdp: string): Promise<void> {
-	await browser.page.evaluate(async answer => {
-		const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
-
-		await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-	}, sdp);
-}
-
-async function browserConnectionState(): Promise<string> {
-	return browser.page.evaluate(
-		() => (window as unknown as { pc: RTCPeerConnection }).pc.connectionState
-	);
-}
-
-async function waitFor(predicate: () => Promise<boolean> | boolean, what: string): Promise<void> {
-	const deadline = Date.now() + WAIT_MS;
-
-	while (!(await predicate())) {
-		if (Date.now() > deadline) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await new Promise(resolve => setTimeout(resolve, 50));
-	}
-}
-
-/**
- * Signals a browser offer to the transport and back. `browserRole` is the
- * DTLS role the browser takes; the transport gets the opposite one.
- */
-async function negotiate(
+function negotiate(
 	transport: WebRtcTransport,
-	{ browserRole = 'client', fingerprint }: { browserRole?: DtlsRole; fingerprint?: string } = {}
+	options?: Parameters<typeof negotiateOnPage>[2]
 ): Promise<void> {
-	const offer = await createBrowserOffer();
-
-	await transport.connect({
-		dtlsParameters: {
-			role: browserRole,
-			fingerprints: [{ algorithm: 'sha-256', value: fingerprint ?? offer.fingerprint }],
-		},
-	});
-
-	await setBrowserAnswer(
-		buildAnswer({
-			iceParameters: transport.iceParameters,
-			iceCandidates: transport.iceCandidates,
-			dtlsParameters: transport.dtlsParameters,
-			setup: browserRole === 'client' ? 'passive' : 'active',
-			mid: offer.mid,
-		})
-	);
+	return negotiateOnPage(browser.page, transport, options);
 }
 
 async function expectConnected(transport: WebRtcTransport): Promise<void> {
 	await waitFor(() => transport.dtlsState === 'connected', 'DTLS connected');
-	await waitFor(async () => (await browserConnectionState()) === 'connected', 'browser connected');
+	await waitFor(
+		async () => (await browserConnectionState(browser.page)) === 'connected',
+		'browser connected'
+	);
 
 	expect(['connected', 'completed']).toContain(transport.iceState);
 	expect(transport.iceSelectedTuple).toBeDefined();
@@ -304,6 +184,7 @@ test('ICE keeps working after restartIce()', async () => {
 	);
 
 	await setBrowserAnswer(
+		browser.page,
 		buildAnswer({
 			iceParameters: newIceParameters,
 			iceCandidates: transport.iceCandidates,
