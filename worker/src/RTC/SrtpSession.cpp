@@ -47,35 +47,6 @@ namespace RTC
 			return reinterpret_cast<uintptr_t>(data) % alignof(uint32_t) == 0u;
 		}
 
-		struct Suite
-		{
-			SrtpSession::CryptoSuite suite;
-			std::string_view name;
-			size_t keyLength;
-			size_t saltLength;
-		};
-
-		// Key and salt lengths: RFC 3711 4.3.3 (AES-CM), RFC 7714 12 (AES-GCM).
-		constexpr Suite Suites[]{
-			{ SrtpSession::CryptoSuite::AEAD_AES_256_GCM, "AEAD_AES_256_GCM", 32u, 12u },
-			{ SrtpSession::CryptoSuite::AEAD_AES_128_GCM, "AEAD_AES_128_GCM", 16u, 12u },
-			{ SrtpSession::CryptoSuite::AES_CM_128_HMAC_SHA1_80, "AES_CM_128_HMAC_SHA1_80", 16u, 14u },
-			{ SrtpSession::CryptoSuite::AES_CM_128_HMAC_SHA1_32, "AES_CM_128_HMAC_SHA1_32", 16u, 14u },
-		};
-
-		const Suite* FindSuite(SrtpSession::CryptoSuite suite)
-		{
-			for (const auto& entry : Suites)
-			{
-				if (entry.suite == suite)
-				{
-					return &entry;
-				}
-			}
-
-			return nullptr;
-		}
-
 		const char* StatusToString(srtp_err_status_t status)
 		{
 			switch (status)
@@ -106,47 +77,6 @@ namespace RTC
 		}
 	} // namespace
 
-	/* Class methods. */
-
-	size_t SrtpSession::GetMasterKeyLength(CryptoSuite suite)
-	{
-		const auto* entry = FindSuite(suite);
-
-		return entry ? entry->keyLength : 0u;
-	}
-
-	size_t SrtpSession::GetMasterSaltLength(CryptoSuite suite)
-	{
-		const auto* entry = FindSuite(suite);
-
-		return entry ? entry->saltLength : 0u;
-	}
-
-	size_t SrtpSession::GetMasterLength(CryptoSuite suite)
-	{
-		return GetMasterKeyLength(suite) + GetMasterSaltLength(suite);
-	}
-
-	std::optional<SrtpSession::CryptoSuite> SrtpSession::GetCryptoSuite(std::string_view name)
-	{
-		for (const auto& entry : Suites)
-		{
-			if (entry.name == name)
-			{
-				return entry.suite;
-			}
-		}
-
-		return std::nullopt;
-	}
-
-	std::string_view SrtpSession::GetCryptoSuiteString(CryptoSuite suite)
-	{
-		const auto* entry = FindSuite(suite);
-
-		return entry ? entry->name : std::string_view{};
-	}
-
 	/* Instance methods. */
 
 	SrtpSession::SrtpSession(Type type, CryptoSuite suite, const uint8_t* key, size_t keyLen)
@@ -157,22 +87,22 @@ namespace RTC
 			MS_THROW_TYPE_ERROR("invalid SRTP session type %d", static_cast<int>(type));
 		}
 
-		const auto* entry = FindSuite(suite);
+		const size_t masterLength = GetMasterLength(suite);
 
-		if (!entry)
+		if (masterLength == 0u)
 		{
 			MS_THROW_TYPE_ERROR("invalid SRTP crypto suite %d", static_cast<int>(suite));
 		}
 
-		const size_t masterLength = entry->keyLength + entry->saltLength;
+		const auto name = GetCryptoSuiteString(suite);
 
 		if (!key || keyLen != masterLength)
 		{
 			MS_THROW_TYPE_ERROR(
 				"invalid SRTP master key length %zu for %.*s (must be %zu)",
 				keyLen,
-				static_cast<int>(entry->name.size()),
-				entry->name.data(),
+				static_cast<int>(name.size()),
+				name.data(),
 				masterLength);
 		}
 
@@ -244,8 +174,8 @@ namespace RTC
 
 			MS_THROW_ERROR(
 				"srtp_create() failed for %.*s: %s",
-				static_cast<int>(entry->name.size()),
-				entry->name.data(),
+				static_cast<int>(name.size()),
+				name.data(),
 				StatusToString(status));
 		}
 
