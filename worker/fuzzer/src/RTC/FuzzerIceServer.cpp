@@ -8,6 +8,7 @@
 
 #include "common.hpp"
 
+#include "FuzzInputReader.hpp"
 #include "RTC/IceServer.hpp"
 #include "RTC/StunPacket.hpp"
 #include "RTC/TransportTuple.hpp"
@@ -33,30 +34,7 @@ namespace
 		}
 	}
 
-	// Reads the input front to back; past its end it gives zeros.
-	class Reader
-	{
-	public:
-		explicit Reader(std::span<const uint8_t> data) : data(data) {}
-
-	public:
-		bool AtEnd() const { return this->pos >= this->data.size(); }
-		uint8_t Byte() { return AtEnd() ? 0u : this->data[this->pos++]; }
-		uint16_t Short() { return static_cast<uint16_t>((Byte() << 8) | Byte()); }
-		std::span<const uint8_t> Take(size_t len)
-		{
-			const size_t available = AtEnd() ? 0u : std::min(len, this->data.size() - this->pos);
-			const auto taken       = this->data.subspan(this->pos, available);
-
-			this->pos += available;
-
-			return taken;
-		}
-
-	private:
-		std::span<const uint8_t> data;
-		size_t pos{ 0u };
-	};
+	using Reader = Fuzz::InputReader;
 
 	class CheckingListener : public IceServer::Listener
 	{
